@@ -1,0 +1,12 @@
+# Every dependency is a Debian package found through its CMake config.
+# oneDNN's config calls find_package(OpenCL REQUIRED): ocl-icd-opencl-dev.
+find_package(dnnl CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(OpenMP REQUIRED)
+if(MINITF_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(MINITF_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

@@ -1,0 +1,40 @@
+#include "minitf/core/onednn.h"
+
+namespace minitf {
+
+dnnl::engine& CpuEngine() {
+  static auto* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+dnnl::stream& CpuStream() {
+  thread_local dnnl::stream stream(CpuEngine());
+  return stream;
+}
+
+dnnl::memory::data_type ToDnnl(DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat:
+      return dnnl::memory::data_type::f32;
+    case DataType::kInt32:
+      return dnnl::memory::data_type::s32;
+    case DataType::kBool:
+      return dnnl::memory::data_type::u8;
+    default:
+      return dnnl::memory::data_type::undef;
+  }
+}
+
+dnnl::memory::dims ToDnnlDims(const Shape& shape) {
+  return dnnl::memory::dims(shape.dims().begin(), shape.dims().end());
+}
+
+dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) {
+    strides[i] = strides[i + 1] * dims[i + 1];
+  }
+  return strides;
+}
+
+}  // namespace minitf

@@ -1,0 +1,77 @@
+// Shape: a tensor shape whose rank or dimensions may be unknown, like TF's
+// TensorShape. An unknown dimension is -1 (printed `?`); an unknown rank is
+// Shape::Unknown() (printed `<unknown>`).
+//
+//   Shape s = {-1, 28, 28, 1};
+//   s.ToString() == "(?, 28, 28, 1)";      // TensorShape.__str__
+//   s.DebugString() == "[?,28,28,1]";      // the C++ runtime's form
+//   s.IsCompatibleWith({64, 28, 28, 1});   // true
+//
+// Copies do not allocate for ranks up to 6. Thread-compatible.
+#ifndef MINITF_CORE_SHAPE_H_
+#define MINITF_CORE_SHAPE_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
+
+namespace minitf {
+
+class Shape {
+ public:
+  static constexpr int64_t kUnknownDim = -1;
+  using Dims = absl::InlinedVector<int64_t, 6>;
+
+  // A scalar: known rank 0.
+  Shape() = default;
+  // Known rank; each dim is >= 0 or -1 (unknown).
+  Shape(std::initializer_list<int64_t> dims) : dims_(dims) {}
+  explicit Shape(absl::Span<const int64_t> dims)
+      : dims_(dims.begin(), dims.end()) {}
+  // Unknown rank.
+  static Shape Unknown();
+  // Known rank `rank`, every dimension unknown.
+  static Shape UnknownDims(int rank);
+
+  bool has_rank() const { return !unknown_rank_; }
+  // Returns the rank, or -1 when it is unknown.
+  int rank() const { return unknown_rank_ ? -1 : static_cast<int>(dims_.size()); }
+  // REQUIRES: has_rank() and 0 <= i < rank().
+  int64_t dim(int i) const { return dims_[i]; }
+  absl::Span<const int64_t> dims() const { return dims_; }
+  void set_dim(int i, int64_t value) { dims_[i] = value; }
+  bool IsFullyDefined() const;
+  // Returns the product of the dims; -1 unless fully defined.
+  int64_t num_elements() const;
+
+  // True when some value could have both shapes (unknowns match anything).
+  bool IsCompatibleWith(const Shape& other) const;
+  // The most specific shape compatible with both; nullopt if incompatible.
+  std::optional<Shape> MergeWith(const Shape& other) const;
+
+  // "(?, 28, 28, 1)", "(2,)", "()", "<unknown>": Python's TensorShape.
+  std::string ToString() const;
+  // "[?,28,28,1]", "[]", "<unknown>": the runtime's (C++) form.
+  std::string DebugString() const;
+
+  friend bool operator==(const Shape& a, const Shape& b) {
+    return a.unknown_rank_ == b.unknown_rank_ && a.dims_ == b.dims_;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const Shape& s) {
+    return H::combine(std::move(h), s.unknown_rank_, s.dims_);
+  }
+
+ private:
+  Dims dims_;
+  bool unknown_rank_ = false;
+};
+
+}  // namespace minitf
+
+#endif  // MINITF_CORE_SHAPE_H_

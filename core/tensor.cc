@@ -1,0 +1,102 @@
+#include "minitf/core/tensor.h"
+
+#include <atomic>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+
+namespace minitf {
+namespace {
+
+constexpr size_t kAlignment = 64;
+std::atomic<int64_t> buffer_allocations{0};
+
+template <typename T>
+void AppendValue(std::string& out, T v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    absl::StrAppend(&out, v ? "True" : "False");
+  } else {
+    absl::StrAppend(&out, v);
+  }
+}
+
+}  // namespace
+
+struct Tensor::Buffer {
+  explicit Buffer(size_t bytes) {
+    // aligned_alloc needs a size that is a multiple of the alignment.
+    size_t padded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    data = std::aligned_alloc(kAlignment, padded == 0 ? kAlignment : padded);
+    std::memset(data, 0, padded == 0 ? kAlignment : padded);
+    buffer_allocations.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Buffer() { std::free(data); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  void* data;
+};
+
+Tensor::Tensor(DataType dtype, Shape shape)
+    : dtype_(dtype), shape_(std::move(shape)) {
+  num_elements_ = shape_.num_elements();
+  if (num_elements_ < 0) num_elements_ = 0;
+  buffer_ = std::make_shared<Buffer>(TotalBytes());
+  data_ = buffer_->data;
+}
+
+Tensor Tensor::WithShape(const Shape& shape) const {
+  Tensor t = *this;
+  t.shape_ = shape;
+  return t;
+}
+
+Tensor Tensor::Clone() const {
+  if (!IsInitialized()) return Tensor();
+  Tensor t(dtype_, shape_);
+  t.CopyDataFrom(*this);
+  return t;
+}
+
+void Tensor::CopyDataFrom(const Tensor& src) const {
+  if (data_ != src.data_) std::memcpy(data_, src.data_, TotalBytes());
+}
+
+std::string Tensor::DebugString(int max_entries) const {
+  if (!IsInitialized()) return "Tensor<empty>";
+  std::string out = absl::StrCat("Tensor<type: ", DataTypeProtoName(dtype_),
+                                 " shape: ", shape_.DebugString(), " values: ");
+  const int rank = shape_.rank();
+  // strides[i]: elements per index step of dimension i.
+  std::vector<int64_t> strides(rank, 1);
+  for (int i = rank - 2; i >= 0; --i) strides[i] = strides[i + 1] * shape_.dim(i + 1);
+  DispatchDataType(dtype_, [&]<typename T>() {
+    auto v = flat<T>();
+    const int64_t n = std::min<int64_t>(v.size(), max_entries);
+    for (int64_t i = 0; i < n; ++i) {
+      bool opened = false;
+      for (int d = 0; d < rank; ++d) {
+        if (i % (strides[d] * shape_.dim(d)) == 0) {
+          out += "[";
+          opened = true;
+        }
+      }
+      if (i > 0 && !opened) out += " ";
+      AppendValue(out, v[i]);
+      for (int d = rank - 1; d >= 0; --d) {
+        if ((i + 1) % (strides[d] * shape_.dim(d)) == 0) out += "]";
+      }
+    }
+    if (n < static_cast<int64_t>(v.size())) out += "...";
+  });
+  return out + ">";
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  return os << t.DebugString();
+}
+
+int64_t TensorBufferAllocations() {
+  return buffer_allocations.load(std::memory_order_relaxed);
+}
+
+}  // namespace minitf

@@ -1,0 +1,97 @@
+// Tensor: a dtype, a fully defined shape and a reference-counted, 64-byte
+// aligned buffer. Copies share the buffer (like TF's C++ Tensor); Clone()
+// makes a deep copy.
+//
+//   tf::Tensor t(tf::float32, {2, 3});            // zero-filled
+//   t.flat<float>()[0] = 0.5f;
+//   auto v = tf::Tensor::FromVector<int32_t>({1, 2, 3}, {3});
+//   float s = tf::Tensor::Scalar(2.0f).scalar<float>();
+//
+// Thread-compatible: concurrent reads are safe; writes need external sync.
+#ifndef MINITF_CORE_TENSOR_H_
+#define MINITF_CORE_TENSOR_H_
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "minitf/core/dtype.h"
+#include "minitf/core/shape.h"
+
+namespace minitf {
+
+class Tensor {
+ public:
+  // An empty tensor: dtype kInvalid, no buffer.
+  Tensor() = default;
+  // Allocates a zero-filled tensor. REQUIRES: shape.IsFullyDefined().
+  Tensor(DataType dtype, Shape shape);
+
+  template <typename T>
+  static Tensor FromVector(const std::vector<T>& values, Shape shape) {
+    Tensor t(DataTypeOf<T>::value, std::move(shape));
+    auto dst = t.flat<T>();
+    std::copy(values.begin(), values.begin() + dst.size(), dst.begin());
+    return t;
+  }
+  template <typename T>
+  static Tensor Scalar(T value) {
+    return FromVector<T>({value}, Shape());
+  }
+
+  DataType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int64_t NumElements() const { return num_elements_; }
+  size_t TotalBytes() const { return num_elements_ * DataTypeSize(dtype_); }
+  // True when the tensor has a buffer (a default-constructed one has none).
+  bool IsInitialized() const { return buffer_ != nullptr; }
+
+  void* raw_data() const { return data_; }
+  // REQUIRES: DataTypeOf<T>::value == dtype().
+  template <typename T>
+  absl::Span<T> flat() const {
+    return absl::Span<T>(static_cast<T*>(data_), num_elements_);
+  }
+  // REQUIRES: NumElements() == 1.
+  template <typename T>
+  T& scalar() const {
+    return *static_cast<T*>(data_);
+  }
+
+  // A tensor of another shape over the same buffer; never allocates.
+  // REQUIRES: shape.num_elements() == NumElements().
+  Tensor WithShape(const Shape& shape) const;
+  // A deep copy with a buffer of its own.
+  Tensor Clone() const;
+  // Copies the bytes of `src`. REQUIRES: same dtype and element count.
+  void CopyDataFrom(const Tensor& src) const;
+  bool SharesBufferWith(const Tensor& other) const {
+    return buffer_ != nullptr && buffer_ == other.buffer_;
+  }
+
+  // "Tensor<type: float shape: [2,2] values: [[1 2][3 4]]>", at most
+  // `max_entries` values.
+  std::string DebugString(int max_entries = 10) const;
+
+ private:
+  struct Buffer;
+  DataType dtype_ = DataType::kInvalid;
+  Shape shape_;
+  int64_t num_elements_ = 0;
+  std::shared_ptr<Buffer> buffer_;
+  void* data_ = nullptr;
+};
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// Counts tensor buffers allocated by this process so far. Tests use it to
+// prove that a steady-state Session::run allocates nothing but its outputs.
+int64_t TensorBufferAllocations();
+
+}  // namespace minitf
+
+#endif  // MINITF_CORE_TENSOR_H_

@@ -1,0 +1,135 @@
+#include "minitf/graph/graph.h"
+
+#include <regex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/op_registry.h"
+
+namespace minitf {
+
+Graph::Graph() { EnsureOpsRegistered(); }
+Graph::~Graph() = default;
+
+std::string Graph::unique_name(absl::string_view name, bool mark_as_used) {
+  std::string full =
+      name_stack_.empty() ? std::string(name) : absl::StrCat(name_stack_, "/", name);
+  // Bookkeeping is case-insensitive; the returned name keeps its case.
+  std::string key = absl::AsciiStrToLower(full);
+  auto it = names_in_use_.find(key);
+  int i = it == names_in_use_.end() ? 0 : it->second;
+  if (mark_as_used) names_in_use_[key] = i + 1;
+  if (i > 0) {
+    const std::string base = key;
+    while (names_in_use_.contains(key)) {
+      key = absl::StrCat(base, "_", i);
+      ++i;
+    }
+    if (mark_as_used) names_in_use_[key] = 1;
+    full = absl::StrCat(full, "_", i - 1);
+  }
+  return full;
+}
+
+Node* Graph::AddNode(std::unique_ptr<Node> node) {
+  node->id_ = num_nodes();
+  node->graph_ = this;
+  Node* raw = node.get();
+  nodes_by_name_[raw->name()] = raw;
+  nodes_.push_back(std::move(node));
+  return raw;
+}
+
+Node* Graph::FindNode(absl::string_view name) const {
+  auto it = nodes_by_name_.find(name);
+  return it == nodes_by_name_.end() ? nullptr : it->second;
+}
+
+Operation Graph::get_operation_by_name(absl::string_view name) const {
+  Node* node = FindNode(name);
+  if (node == nullptr) {
+    throw Error(absl::NotFoundError(absl::StrCat(
+                    "The name '", name,
+                    "' refers to an Operation not in the graph.")),
+                "KeyError");
+  }
+  return Operation(node);
+}
+
+Output Graph::get_tensor_by_name(absl::string_view name) const {
+  const size_t colon = name.rfind(':');
+  int index = 0;
+  if (colon == absl::string_view::npos ||
+      !absl::SimpleAtoi(name.substr(colon + 1), &index)) {
+    ThrowValueError(absl::StrCat(
+        "The name '", name,
+        "' looks a like an Operation name, not a Tensor name. Tensor names "
+        "must be of the form \"<op_name>:<output_index>\"."));
+  }
+  const absl::string_view op_name = name.substr(0, colon);
+  Node* node = FindNode(op_name);
+  if (node == nullptr || index < 0 || index >= node->num_outputs()) {
+    throw Error(
+        absl::NotFoundError(absl::StrCat(
+            "The name '", name, "' refers to a Tensor which does not exist. ",
+            node == nullptr
+                ? absl::StrCat("The operation, '", op_name,
+                               "', does not exist in the graph.")
+                : absl::StrCat("The operation, '", op_name, "', exists but only has ",
+                               node->num_outputs(), " outputs."))),
+        "KeyError");
+  }
+  return Output(node, index);
+}
+
+std::vector<Operation> Graph::get_operations() const {
+  std::vector<Operation> ops;
+  ops.reserve(nodes_.size());
+  for (const auto& node : nodes_) ops.emplace_back(node.get());
+  return ops;
+}
+
+void Graph::add_to_collection(const std::string& name, CollectionItem value) {
+  get_collection_ref(name).push_back(std::move(value));
+}
+
+void Graph::add_to_collections(absl::Span<const std::string> names,
+                               CollectionItem value) {
+  std::vector<std::string> seen;
+  for (const std::string& name : names) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+    seen.push_back(name);
+    add_to_collection(name, value);
+  }
+}
+
+std::vector<CollectionItem> Graph::get_collection(const std::string& key,
+                                                  const std::string& scope) const {
+  auto it = collections_.find(key);
+  if (it == collections_.end()) return {};
+  if (scope.empty()) return it->second;
+  // Python's re.match: the pattern anchored at the start, a prefix match.
+  const std::regex pattern(scope);
+  std::vector<CollectionItem> filtered;
+  for (const CollectionItem& item : it->second) {
+    std::optional<std::string> name = item.name();
+    if (name && std::regex_search(*name, pattern,
+                                  std::regex_constants::match_continuous)) {
+      filtered.push_back(item);
+    }
+  }
+  return filtered;
+}
+
+std::vector<CollectionItem>& Graph::get_collection_ref(const std::string& key) {
+  auto [it, inserted] = collections_.try_emplace(key);
+  if (inserted) collection_order_.push_back(key);
+  return it->second;
+}
+
+std::vector<std::string> Graph::get_all_collection_keys() const {
+  return collection_order_;
+}
+
+}  // namespace minitf

@@ -1,0 +1,103 @@
+// Graph: the static dataflow graph, with TF1's naming (unique_name,
+// name_stack), control-dependency stack and collections.
+//
+//   tf::Graph graph;
+//   tf::GraphGuard as_default(graph);      // with graph.as_default():
+//   auto x = tf::placeholder(tf::float32, {-1, 3}, "x");
+//   graph.unique_name("x") == "x_1";
+//   graph.get_tensor_by_name("x:0") == x;
+//
+// A Graph is built by one thread at a time (as in TF); a built graph can be
+// run by sessions concurrently. Not copyable.
+#ifndef MINITF_GRAPH_GRAPH_H_
+#define MINITF_GRAPH_GRAPH_H_
+
+#include <any>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "minitf/graph/collections.h"
+#include "minitf/graph/node.h"
+
+namespace minitf {
+
+class Graph {
+ public:
+  Graph();
+  ~Graph();
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  // TF's Graph.unique_name: prefixes the name stack, tracks names
+  // case-insensitively and appends _1, _2... to names already in use.
+  std::string unique_name(absl::string_view name, bool mark_as_used = true);
+  // The current name scope without a trailing slash ("" at the root).
+  const std::string& name_stack() const { return name_stack_; }
+  void set_name_stack(std::string stack) { name_stack_ = std::move(stack); }
+
+  int num_nodes() const { return static_cast<int>(nodes_.size()); }
+  // Nodes in creation order, which is a topological order.
+  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+  // Returns nullptr when there is no node of that name.
+  Node* FindNode(absl::string_view name) const;
+  // Throw TF's KeyError/ValueError text when the name is unknown.
+  Operation get_operation_by_name(absl::string_view name) const;
+  Output get_tensor_by_name(absl::string_view name) const;
+  std::vector<Operation> get_operations() const;
+
+  // Collections: see collections.h for the semantics.
+  void add_to_collection(const std::string& name, CollectionItem value);
+  void add_to_collections(absl::Span<const std::string> names,
+                          CollectionItem value);
+  std::vector<CollectionItem> get_collection(const std::string& key,
+                                             const std::string& scope = "") const;
+  std::vector<CollectionItem>& get_collection_ref(const std::string& key);
+  std::vector<std::string> get_all_collection_keys() const;
+
+  // Control dependencies that new ops receive (see context.h's guard).
+  const std::vector<std::vector<Operation>>& control_dependency_stack() const {
+    return control_stack_;
+  }
+  std::vector<std::vector<Operation>>& mutable_control_dependency_stack() {
+    return control_stack_;
+  }
+
+  // Per-graph state owned by other modules (the variable store, ...): one
+  // default-constructed T per graph, created on first use.
+  template <typename T>
+  T& GetExtension() {
+    std::any& slot = extensions_[std::type_index(typeid(T))];
+    if (!slot.has_value()) slot = std::make_shared<T>();
+    return *std::any_cast<std::shared_ptr<T>&>(slot);
+  }
+
+  // Random seed set by tf::set_random_seed (nullopt: none).
+  std::optional<int64_t> seed() const { return seed_; }
+  void set_seed(std::optional<int64_t> seed) { seed_ = seed; }
+  // Counts ops that asked for a seed, for TF's per-op seed derivation.
+  int64_t NextOpSeedIndex() { return op_seed_counter_++; }
+
+ private:
+  friend class OpBuilder;
+  Node* AddNode(std::unique_ptr<Node> node);
+
+  std::vector<std::unique_ptr<Node>> nodes_;
+  absl::flat_hash_map<std::string, Node*> nodes_by_name_;
+  absl::flat_hash_map<std::string, int> names_in_use_;
+  std::string name_stack_;
+  std::vector<std::vector<Operation>> control_stack_;
+  absl::node_hash_map<std::string, std::vector<CollectionItem>> collections_;
+  std::vector<std::string> collection_order_;
+  absl::flat_hash_map<std::type_index, std::any> extensions_;
+  std::optional<int64_t> seed_;
+  int64_t op_seed_counter_ = 0;
+};
+
+}  // namespace minitf
+
+#endif  // MINITF_GRAPH_GRAPH_H_

@@ -1,0 +1,75 @@
+// The kernel interface ops implement. A kernel is created and Prepare()d once
+// when a Session compiles an execution plan, with every shape concrete; it
+// creates its oneDNN primitives there. Compute() runs every step and must
+// not allocate or create primitives.
+//
+//   class ReluKernel : public OpKernel {
+//     absl::Status Compute(KernelContext& ctx) override { ... ctx.input(0),
+//                                                          ctx.output(0) ... }
+//   };
+#ifndef MINITF_GRAPH_KERNEL_H_
+#define MINITF_GRAPH_KERNEL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "minitf/core/tensor.h"
+#include "minitf/graph/node.h"
+
+namespace minitf {
+
+// A variable's value in a Session. Uninitialized until first assigned.
+struct VariableSlot {
+  std::string name;  // the variable op's name, for messages
+  Tensor value;
+  bool initialized() const { return value.IsInitialized(); }
+};
+
+// What Prepare() sees: the node and the concrete shapes of this plan.
+struct PrepareContext {
+  const Node& node;
+  absl::Span<const Shape> input_shapes;
+  absl::Span<const Shape> output_shapes;
+};
+
+// What Compute() sees. Outputs are preallocated with their final shapes,
+// except for ops whose OpDef says forwards_outputs: those bind each output
+// to a tensor of their choice (an input's buffer, a variable's value).
+class KernelContext {
+ public:
+  KernelContext(const Node& node, absl::Span<Tensor* const> inputs,
+                absl::Span<Tensor* const> outputs,
+                absl::Span<VariableSlot* const> refs)
+      : node_(node), inputs_(inputs), outputs_(outputs), refs_(refs) {}
+
+  const Node& node() const { return node_; }
+  const Tensor& input(int i) const { return *inputs_[i]; }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  Tensor& output(int i) const { return *outputs_[i]; }
+  // The variable behind ref input `i` (OpDef::ref_inputs), or, for a
+  // variable op, refs(0) is its own value.
+  VariableSlot& ref(int i) const { return *refs_[i]; }
+
+ private:
+  const Node& node_;
+  absl::Span<Tensor* const> inputs_;
+  absl::Span<Tensor* const> outputs_;
+  absl::Span<VariableSlot* const> refs_;
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  // Called once per plan with concrete shapes; create primitives here.
+  virtual absl::Status Prepare(const PrepareContext& ctx) {
+    (void)ctx;
+    return absl::OkStatus();
+  }
+  // Runs one step. Never allocates nor creates primitives.
+  virtual absl::Status Compute(KernelContext& ctx) = 0;
+};
+
+}  // namespace minitf
+
+#endif  // MINITF_GRAPH_KERNEL_H_

@@ -1,0 +1,144 @@
+#include "minitf/graph/op_builder.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/context.h"
+#include "minitf/graph/op_registry.h"
+
+namespace minitf {
+namespace {
+
+// TF's _VALID_OP_NAME_REGEX: ^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$
+bool IsValidOpName(const std::string& name) {
+  if (name.empty()) return false;
+  auto ok_first = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.';
+  };
+  if (!ok_first(name[0])) return false;
+  for (char c : name) {
+    if (!(ok_first(c) || c == '_' || c == '-' || c == '/' || c == '>')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+OpBuilder::OpBuilder(std::string type, absl::string_view name)
+    : type_(std::move(type)), name_(name) {}
+
+OpBuilder& OpBuilder::Input(Output input) {
+  inputs_.push_back(input);
+  return *this;
+}
+
+OpBuilder& OpBuilder::Inputs(absl::Span<const Output> inputs) {
+  inputs_.insert(inputs_.end(), inputs.begin(), inputs.end());
+  return *this;
+}
+
+OpBuilder& OpBuilder::ControlInput(Operation op) {
+  control_inputs_.push_back(op.node());
+  return *this;
+}
+
+OpBuilder& OpBuilder::Attr(std::string name, AttrValue value) {
+  attrs_[std::move(name)] = std::move(value);
+  return *this;
+}
+
+OpBuilder& OpBuilder::InGraph(Graph* graph) {
+  graph_ = graph;
+  return *this;
+}
+
+Node* OpBuilder::Finalize() {
+  const OpDef* def = LookupOp(type_);
+  if (def == nullptr) {
+    ThrowValueError(absl::StrCat("Op type not registered '", type_, "'"));
+  }
+  Graph* graph = graph_ != nullptr ? graph_ : &get_default_graph();
+  for (const Output& input : inputs_) {
+    if (input.is_null()) {
+      ThrowValueError(absl::StrCat("Tried to convert 'x' to a tensor and failed. "
+                                   "Error: None values not supported. (op ",
+                                   type_, ")"));
+    }
+    if (input.graph() != graph) {
+      ThrowValueError(absl::StrCat("Tensor(\"", input.name(),
+                                   "\") must be from the same graph as the op "
+                                   "being created (", type_, ")."));
+    }
+  }
+  if (def->num_inputs >= 0 && static_cast<int>(inputs_.size()) != def->num_inputs) {
+    ThrowValueError(absl::StrCat("Op ", type_, " expects ", def->num_inputs,
+                                 " inputs, got ", inputs_.size()));
+  }
+  if (def->num_inputs < 0 && inputs_.empty()) {
+    ThrowValueError(absl::StrCat("Op ", type_, " expects at least one input"));
+  }
+
+  auto node = std::make_unique<Node>();
+  node->type_ = type_;
+  node->op_def_ = def;
+  // Naming: a trailing "/" names the op after that scope, verbatim.
+  if (!name_.empty() && name_.back() == '/') {
+    node->name_ = name_.substr(0, name_.size() - 1);
+  } else {
+    node->name_ = graph->unique_name(name_.empty() ? type_ : name_);
+  }
+  if (!IsValidOpName(node->name_)) {
+    ThrowValueError(absl::StrCat("'", node->name_, "' is not a valid node name"));
+  }
+  ThrowIfError(ValidateAttrs(*def, node->name_, attrs_));
+
+  std::vector<DataType> dtypes;
+  std::vector<Shape> shapes;
+  std::vector<const Tensor*> values;
+  for (const Output& input : inputs_) {
+    dtypes.push_back(input.dtype());
+    shapes.push_back(input.shape());
+    values.push_back(input.node()->type() == "Const"
+                         ? &input.node()->attr<Tensor>("value")
+                         : nullptr);
+  }
+  ShapeContext ctx(attrs_, dtypes, shapes, values);
+  if (def->shape_fn) {
+    absl::Status status = def->shape_fn(ctx);
+    if (!status.ok()) {
+      ThrowValueError(absl::StrCat(status.message(), " for '", node->name_,
+                                   "' (op: '", type_, "')"));
+    }
+  }
+  node->inputs_ = std::move(inputs_);
+  node->attrs_ = std::move(attrs_);
+  node->output_dtypes_ = std::move(ctx.output_dtypes);
+  node->output_shapes_ = std::move(ctx.output_shapes);
+
+  // Control inputs: explicit ones, then every active control_dependencies
+  // block, skipping ops that are already data inputs.
+  auto add_control = [&](Node* control) {
+    for (const Output& in : node->inputs_) {
+      if (in.node() == control) return;
+    }
+    for (Node* existing : node->control_inputs_) {
+      if (existing == control) return;
+    }
+    node->control_inputs_.push_back(control);
+  };
+  for (Node* control : control_inputs_) add_control(control);
+  for (const auto& block : graph->control_dependency_stack()) {
+    for (const Operation& op : block) add_control(op.node());
+  }
+  return graph->AddNode(std::move(node));
+}
+
+Output OpBuilder::Build() {
+  Node* node = Finalize();
+  if (node->num_outputs() == 0) {
+    ThrowValueError(absl::StrCat("Op '", node->name(), "' has no outputs"));
+  }
+  return Output(node, 0);
+}
+
+}  // namespace minitf

@@ -1,0 +1,58 @@
+#include "minitf/graph/op_registry.h"
+
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+
+namespace minitf {
+namespace {
+
+using Registry = absl::flat_hash_map<std::string, std::unique_ptr<OpDef>>;
+
+Registry& GlobalRegistry() {
+  static auto* registry = new Registry();
+  return *registry;
+}
+
+}  // namespace
+
+void RegisterOp(OpDef def) {
+  std::string type = def.type;
+  GlobalRegistry()[type] = std::make_unique<OpDef>(std::move(def));
+}
+
+const OpDef* LookupOp(absl::string_view type) {
+  auto it = GlobalRegistry().find(type);
+  return it == GlobalRegistry().end() ? nullptr : it->second.get();
+}
+
+absl::Status ValidateAttrs(const OpDef& def, absl::string_view node_name,
+                           AttrMap& attrs) {
+  for (const auto& [name, value] : attrs) {
+    auto it = std::find_if(def.attrs.begin(), def.attrs.end(),
+                           [&](const AttrDef& a) { return a.name == name; });
+    if (it == def.attrs.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NodeDef '", node_name, "' mentions attr '", name,
+                       "' not in Op<name=", def.type, ">"));
+    }
+    if (value.index() != it->example.index()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Attr '", name, "' of op '", node_name, "' (", def.type,
+                       ") has the wrong type: got ", AttrValueToString(value)));
+    }
+  }
+  for (const AttrDef& a : def.attrs) {
+    if (attrs.count(a.name)) continue;
+    if (a.required) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("NodeDef '", node_name, "' missing attr '", a.name,
+                       "' from Op<name=", def.type, ">"));
+    }
+    attrs.emplace(a.name, a.example);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace minitf

@@ -1,0 +1,130 @@
+#include "minitf/graph/session.h"
+
+#include <omp.h>
+
+#include <mutex>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/execution_plan.h"
+#include "minitf/graph/op_registry.h"
+
+namespace minitf {
+
+struct Session::State {
+  std::mutex mutex;  // guards plans and variables
+  absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<ExecutionPlan>>> plans;
+  absl::flat_hash_map<const Node*, std::unique_ptr<VariableSlot>> variables;
+  int num_plans = 0;
+};
+
+namespace {
+
+absl::Status ValidateFeeds(const Graph& graph, const FeedDict& feeds) {
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    const auto& [output, value] = feeds[i];
+    if (output.is_null() || output.graph() != &graph) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot interpret feed_dict key as Tensor: Tensor ",
+          output.is_null() ? "None" : output.name(),
+          " is not an element of this graph."));
+    }
+    if (!value.IsInitialized()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Cannot feed an empty Tensor for Tensor '", output.name(), "'"));
+    }
+    if (value.dtype() != output.dtype()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Expects arg[", i, "] to be ", DataTypeProtoName(output.dtype()), " but ",
+          DataTypeProtoName(value.dtype()), " is provided"));
+    }
+    if (!value.shape().IsCompatibleWith(output.shape())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot feed value of shape ", value.shape().ToString(), " for Tensor '",
+          output.name(), "', which has shape '", output.shape().ToString(), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFetches(const Graph& graph, const std::vector<Output>& fetches,
+                             const std::vector<Operation>& targets) {
+  for (const Output& f : fetches) {
+    if (f.is_null()) {
+      return absl::InvalidArgumentError(
+          "Fetch argument None has invalid type <class 'NoneType'>");
+    }
+    if (f.graph() != &graph) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Fetch argument ", f.name(), " cannot be interpreted as a Tensor. (Tensor ",
+          f.name(), " is not an element of this graph.)"));
+    }
+  }
+  for (const Operation& t : targets) {
+    if (t.is_null()) {
+      return absl::InvalidArgumentError(
+          "Fetch argument None has invalid type <class 'NoneType'>");
+    }
+    if (t.graph() != &graph) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Fetch argument ", t.name(), " cannot be interpreted as an Operation. "
+          "(Operation ", t.name(), " is not an element of this graph.)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Session::Session(Graph& graph, SessionOptions options)
+    : graph_(&graph), options_(options), state_(std::make_unique<State>()) {}
+
+Session::~Session() = default;
+
+int Session::num_compiled_plans() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->num_plans;
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::run(
+    const FeedDict& feeds, const std::vector<Output>& fetches,
+    const std::vector<Operation>& targets) {
+  MINITF_RETURN_IF_ERROR(ValidateFeeds(*graph_, feeds));
+  MINITF_RETURN_IF_ERROR(ValidateFetches(*graph_, fetches, targets));
+  if (options_.intra_op_parallelism_threads > 0) {
+    omp_set_num_threads(options_.intra_op_parallelism_threads);
+  }
+  ExecutionPlan* plan = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    const uint64_t hash = PlanSignature::Hash(feeds, fetches, targets);
+    auto it = state_->plans.find(hash);
+    if (it != state_->plans.end()) {
+      for (const auto& candidate : it->second) {
+        if (candidate->signature().Matches(feeds, fetches, targets)) {
+          plan = candidate.get();
+          break;
+        }
+      }
+    }
+    if (plan == nullptr) {
+      auto resolver = [this](const Node& node) {
+        std::unique_ptr<VariableSlot>& slot = state_->variables[&node];
+        if (slot == nullptr) {
+          slot = std::make_unique<VariableSlot>();
+          slot->name = node.name();
+        }
+        return slot.get();
+      };
+      MINITF_ASSIGN_OR_RETURN(
+          std::unique_ptr<ExecutionPlan> compiled,
+          ExecutionPlan::Compile(feeds, fetches, targets, resolver));
+      plan = compiled.get();
+      state_->plans[hash].push_back(std::move(compiled));
+      ++state_->num_plans;
+    }
+  }
+  return plan->Run(feeds);
+}
+
+}  // namespace minitf

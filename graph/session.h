@@ -1,0 +1,72 @@
+// Session: runs subgraphs of a Graph and holds the values of its variables,
+// as in TF1. The first run of a given (feeds and their shapes, fetches,
+// targets) compiles an execution plan: the pruned, ordered steps with their
+// kernels prepared, oneDNN primitives created and buffers reserved. Later
+// runs with the same signature only execute that plan.
+//
+//   tf::Session sess(graph, {.intra_op_parallelism_threads = 2});
+//   absl::Status s = sess.run(tf::global_variables_initializer());
+//   auto out = sess.run({{x, batch}}, {loss}, {train_op});   // StatusOr
+//   if (out.ok()) float l = (*out)[0].scalar<float>();
+//
+// Errors (bad feeds, uninitialized variables, kernel failures) come back as
+// absl::Status with TF's messages. Thread-safe: concurrent runs of one plan
+// are serialized; variables are shared without locking, as in TF.
+#ifndef MINITF_GRAPH_SESSION_H_
+#define MINITF_GRAPH_SESSION_H_
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "minitf/core/tensor.h"
+#include "minitf/graph/graph.h"
+#include "minitf/graph/node.h"
+
+namespace minitf {
+
+struct SessionOptions {
+  // OpenMP threads for oneDNN and kernels; 0 keeps the process default.
+  int intra_op_parallelism_threads = 0;
+};
+
+using FeedDict = std::vector<std::pair<Output, Tensor>>;
+
+class Session {
+ public:
+  explicit Session(Graph& graph, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Feeds `feeds`, runs what `fetches` and `targets` need, and returns the
+  // fetched values (fresh tensors the caller owns) in order.
+  [[nodiscard]] absl::StatusOr<std::vector<Tensor>> run(
+      const FeedDict& feeds, const std::vector<Output>& fetches,
+      const std::vector<Operation>& targets = {});
+  [[nodiscard]] absl::StatusOr<std::vector<Tensor>> run(
+      const std::vector<Output>& fetches) {
+    return run(FeedDict{}, fetches, {});
+  }
+  // Runs one op for its effect (an initializer, a train op).
+  [[nodiscard]] absl::Status run(Operation target,
+                                 const FeedDict& feeds = {}) {
+    return run(feeds, {}, {target}).status();
+  }
+
+  Graph& graph() const { return *graph_; }
+  // Number of execution plans compiled so far (tests, benchmarks).
+  int num_compiled_plans() const;
+
+ private:
+  struct State;
+  Graph* graph_;
+  SessionOptions options_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace minitf
+
+#endif  // MINITF_GRAPH_SESSION_H_

@@ -1,0 +1,35 @@
+// minitf: a C++20 deep learning framework with TensorFlow 1.x semantics on
+// oneDNN. One include brings the whole public API; module headers work too.
+//
+//   #include "minitf/minitf.h"
+//   namespace tf = minitf;
+//   tf::Graph graph;
+//   tf::GraphGuard as_default(graph);
+//   auto x = tf::placeholder(tf::float32, {-1, 2}, "x");
+//   tf::Variable w(tf::constant<float>({1, 2}, {2, 1}), {.name = "w"});
+//   auto y = tf::matmul(x, w);
+//   tf::Session sess(graph);
+//   absl::Status s = sess.run(tf::global_variables_initializer());
+//   auto out = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}}, {y});
+#ifndef MINITF_MINITF_H_
+#define MINITF_MINITF_H_
+
+#include "minitf/core/dtype.h"
+#include "minitf/core/errors.h"
+#include "minitf/core/shape.h"
+#include "minitf/core/tensor.h"
+#include "minitf/graph/collections.h"
+#include "minitf/graph/context.h"
+#include "minitf/graph/gradient_checker.h"
+#include "minitf/graph/gradients.h"
+#include "minitf/graph/graph.h"
+#include "minitf/graph/graphviz.h"
+#include "minitf/graph/node.h"
+#include "minitf/graph/session.h"
+#include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/control/control_ops.h"
+#include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/state/state_ops.h"
+#include "minitf/variables/variable.h"
+
+#endif  // MINITF_MINITF_H_

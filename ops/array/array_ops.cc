@@ -1,0 +1,224 @@
+#include "minitf/ops/array/array_ops.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "minitf/core/errors.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/shape_fns.h"
+
+namespace minitf {
+namespace {
+
+// Output 0 is input 0 itself (same buffer), with the planned shape.
+class ForwardKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    shape_ = ctx.output_shapes[0];
+    return absl::OkStatus();
+  }
+  absl::Status Compute(KernelContext& ctx) override {
+    ctx.output(0) = ctx.input(0).WithShape(shape_);
+    return absl::OkStatus();
+  }
+
+ private:
+  Shape shape_;
+};
+
+class ConstKernel : public OpKernel {
+ public:
+  absl::Status Compute(KernelContext& ctx) override {
+    ctx.output(0) = ctx.node().attr<Tensor>("value");
+    return absl::OkStatus();
+  }
+};
+
+class FillKernel : public OpKernel {
+ public:
+  explicit FillKernel(float value) : value_(value) {}
+  absl::Status Compute(KernelContext& ctx) override {
+    Tensor& out = ctx.output(0);
+    DispatchDataType(out.dtype(), [&]<typename T>() {
+      auto o = out.flat<T>();
+      std::fill(o.begin(), o.end(), static_cast<T>(value_));
+    });
+    return absl::OkStatus();
+  }
+
+ private:
+  float value_;
+};
+
+absl::Status PlaceholderShape(ShapeContext& ctx) {
+  ctx.add_output(ctx.attr<DataType>("dtype"), ctx.attr<Shape>("shape"));
+  return absl::OkStatus();
+}
+
+absl::Status ConstShape(ShapeContext& ctx) {
+  const Tensor& value = ctx.attr<Tensor>("value");
+  ctx.add_output(value.dtype(), value.shape());
+  return absl::OkStatus();
+}
+
+absl::Status ReshapeShape(ShapeContext& ctx) {
+  const auto& target = ctx.attr<std::vector<int64_t>>("shape");
+  const Shape& in = ctx.input_shape(0);
+  Shape out(absl::MakeConstSpan(target));
+  int unknown = -1;
+  int64_t known = 1;
+  for (int i = 0; i < static_cast<int>(target.size()); ++i) {
+    if (target[i] == -1) {
+      if (unknown >= 0) {
+        return absl::InvalidArgumentError(
+            "Cannot infer multiple unknown dimensions in shape");
+      }
+      unknown = i;
+    } else if (target[i] < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Size ", i, " must be non-negative, not ", target[i]));
+    } else {
+      known *= target[i];
+    }
+  }
+  const int64_t n = in.num_elements();
+  if (n >= 0) {
+    if (unknown >= 0) {
+      if (known == 0 || n % known != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Cannot reshape a tensor with ", n, " elements to shape [",
+            absl::StrJoin(target, ","), "] (", known, " elements)"));
+      }
+      out.set_dim(unknown, n / known);
+    } else if (known != n) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot reshape a tensor with ", n, " elements to shape [",
+          absl::StrJoin(target, ","), "] (", known, " elements)"));
+    }
+  }
+  ctx.add_output(ctx.input_dtype(0), out);
+  return absl::OkStatus();
+}
+
+std::vector<Output> PassThroughGrad(const GradContext& ctx) { return {ctx.grad()}; }
+
+}  // namespace
+
+Output placeholder(DataType dtype, const Shape& shape, absl::string_view name) {
+  return OpBuilder("Placeholder", name)
+      .Attr("dtype", dtype)
+      .Attr("shape", shape)
+      .Build();
+}
+
+Output constant(const Tensor& value, absl::string_view name) {
+  return OpBuilder("Const", name)
+      .Attr("value", value)
+      .Attr("dtype", value.dtype())
+      .Build();
+}
+
+template <typename T>
+Output constant(const std::vector<T>& values, const Shape& shape,
+                absl::string_view name) {
+  if (!shape.IsFullyDefined()) {
+    ThrowValueError(absl::StrCat("Shape ", shape.ToString(),
+                                 " must be fully defined for a constant"));
+  }
+  const int64_t n = shape.num_elements();
+  if (static_cast<int64_t>(values.size()) > n) {
+    ThrowTypeError(absl::StrCat("Too many elements provided. Needed at most ",
+                                n, ", but received ", values.size()));
+  }
+  Tensor t(DataTypeOf<T>::value, shape);
+  auto flat = t.flat<T>();
+  for (int64_t i = 0; i < n; ++i) {
+    flat[i] = values.empty() ? T{} : values[std::min<size_t>(i, values.size() - 1)];
+  }
+  return constant(t, name);
+}
+template Output constant(const std::vector<float>&, const Shape&, absl::string_view);
+template Output constant(const std::vector<int32_t>&, const Shape&, absl::string_view);
+template Output constant(const std::vector<int64_t>&, const Shape&, absl::string_view);
+template Output constant(const std::vector<bool>&, const Shape&, absl::string_view);
+
+Output identity(Output input, absl::string_view name) {
+  return OpBuilder("Identity", name).Input(input).Build();
+}
+
+Output stop_gradient(Output input, absl::string_view name) {
+  return OpBuilder("StopGradient", name).Input(input).Build();
+}
+
+Output reshape(Output tensor, const std::vector<int64_t>& shape,
+               absl::string_view name) {
+  return OpBuilder("Reshape", name).Input(tensor).Attr("shape", shape).Build();
+}
+
+Output ReshapeLike(Output tensor, Output like, absl::string_view name) {
+  return OpBuilder("ReshapeLike", name).Input(tensor).Input(like).Build();
+}
+
+Output zeros_like(Output tensor, absl::string_view name) {
+  return OpBuilder("ZerosLike", name).Input(tensor).Build();
+}
+
+Output ones_like(Output tensor, absl::string_view name) {
+  return OpBuilder("OnesLike", name).Input(tensor).Build();
+}
+
+void RegisterArrayOps() {
+  RegisterOp({.type = "Placeholder",
+              .attrs = {AttrDef::Required<DataType>("dtype"),
+                        AttrDef::Optional("shape", Shape::Unknown())},
+              .shape_fn = PlaceholderShape,
+              .differentiable = false});
+  RegisterOp({.type = "Const",
+              .attrs = {AttrDef::Required<Tensor>("value"),
+                        AttrDef::Required<DataType>("dtype")},
+              .shape_fn = ConstShape,
+              .kernel = MakeKernel<ConstKernel>,
+              .differentiable = false,
+              .forwards_outputs = true});
+  RegisterOp({.type = "Identity",
+              .num_inputs = 1,
+              .shape_fn = UnchangedShape,
+              .kernel = MakeKernel<ForwardKernel>,
+              .grad = PassThroughGrad,
+              .forwards_outputs = true});
+  RegisterOp({.type = "StopGradient",
+              .num_inputs = 1,
+              .shape_fn = UnchangedShape,
+              .kernel = MakeKernel<ForwardKernel>,
+              .differentiable = false,
+              .forwards_outputs = true});
+  RegisterOp({.type = "Reshape",
+              .num_inputs = 1,
+              .attrs = {AttrDef::Required<std::vector<int64_t>>("shape")},
+              .shape_fn = ReshapeShape,
+              .kernel = MakeKernel<ForwardKernel>,
+              .grad = [](const GradContext& ctx) -> std::vector<Output> {
+                return {ReshapeLike(ctx.grad(), ctx.input(0))};
+              },
+              .forwards_outputs = true});
+  RegisterOp({.type = "ReshapeLike",
+              .num_inputs = 2,
+              .shape_fn = ShapeOfSecondInput,
+              .kernel = MakeKernel<ForwardKernel>,
+              .grad = [](const GradContext& ctx) -> std::vector<Output> {
+                return {ReshapeLike(ctx.grad(), ctx.input(0)), Output()};
+              },
+              .forwards_outputs = true});
+  for (const char* type : {"ZerosLike", "OnesLike"}) {
+    const float value = absl::string_view(type) == "OnesLike" ? 1.0f : 0.0f;
+    RegisterOp({.type = type,
+                .num_inputs = 1,
+                .shape_fn = UnchangedShape,
+                .kernel = [value](const Node&) -> std::unique_ptr<OpKernel> {
+                  return std::make_unique<FillKernel>(value);
+                },
+                .differentiable = false});
+  }
+}
+
+}  // namespace minitf

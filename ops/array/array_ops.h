@@ -1,0 +1,50 @@
+// Array ops: placeholder, constant, identity, stop_gradient, reshape,
+// zeros_like, ones_like. Names and defaults follow TF1's Python API.
+//
+//   auto x = tf::placeholder(tf::float32, {-1, 784}, "x");
+//   auto c = tf::constant(0.5f);                         // "Const"
+//   auto v = tf::constant<int32_t>({1, 2, 3, 4}, {2, 2});
+//   auto y = tf::reshape(x, {-1, 28, 28, 1});
+#ifndef MINITF_OPS_ARRAY_ARRAY_OPS_H_
+#define MINITF_OPS_ARRAY_ARRAY_OPS_H_
+
+#include "absl/strings/string_view.h"
+#include <type_traits>
+#include <vector>
+
+#include "minitf/core/tensor.h"
+#include "minitf/graph/node.h"
+
+namespace minitf {
+
+// A value fed at run time. `shape` may have unknown dims (-1) or be
+// Shape::Unknown().
+Output placeholder(DataType dtype, const Shape& shape = Shape::Unknown(),
+                   absl::string_view name = "Placeholder");
+Output constant(const Tensor& value, absl::string_view name = "Const");
+template <typename T>
+  requires std::is_arithmetic_v<T>
+Output constant(T value, absl::string_view name = "Const") {
+  return constant(Tensor::Scalar(value), name);
+}
+// `values` fills `shape`; the last value repeats when there are fewer
+// (TF's rule). Throws when there are more values than elements.
+template <typename T>
+Output constant(const std::vector<T>& values, const Shape& shape,
+                absl::string_view name = "Const");
+Output identity(Output input, absl::string_view name = "Identity");
+// Identity whose gradient is never computed.
+Output stop_gradient(Output input, absl::string_view name = "StopGradient");
+// `shape` may hold one -1, inferred from the element count.
+Output reshape(Output tensor, const std::vector<int64_t>& shape,
+               absl::string_view name = "Reshape");
+Output zeros_like(Output tensor, absl::string_view name = "zeros_like");
+Output ones_like(Output tensor, absl::string_view name = "ones_like");
+
+// Internal (gradients): `tensor` reshaped to the run-time shape of `like`.
+Output ReshapeLike(Output tensor, Output like, absl::string_view name = "Reshape");
+
+
+}  // namespace minitf
+
+#endif  // MINITF_OPS_ARRAY_ARRAY_OPS_H_

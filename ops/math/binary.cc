@@ -1,0 +1,182 @@
+// Elementwise binary ops with broadcasting, their gradients, and
+// ReduceToLike, which undoes broadcasting in those gradients.
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/math/broadcast.h"
+#include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/shape_fns.h"
+
+namespace minitf {
+namespace {
+
+struct AddFn {
+  template <typename T>
+  static T Apply(T a, T b) { return a + b; }
+};
+struct SubFn {
+  template <typename T>
+  static T Apply(T a, T b) { return a - b; }
+};
+struct MulFn {
+  template <typename T>
+  static T Apply(T a, T b) { return a * b; }
+};
+struct DivFn {
+  template <typename T>
+  static T Apply(T a, T b) { return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b; }
+};
+
+template <typename Fn>
+class BinaryKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    loop_.Init(ctx.output_shapes[0], {&ctx.input_shapes[0], &ctx.input_shapes[1]});
+    return absl::OkStatus();
+  }
+  absl::Status Compute(KernelContext& ctx) override {
+    DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
+      if constexpr (!std::is_same_v<T, bool>) {
+        const T* a = ctx.input(0).flat<T>().data();
+        const T* b = ctx.input(1).flat<T>().data();
+        T* o = ctx.output(0).flat<T>().data();
+        loop_.Run([&](int64_t i, const int64_t* in) {
+          o[i] = Fn::Apply(a[in[0]], b[in[1]]);
+        });
+      }
+    });
+    return absl::OkStatus();
+  }
+
+ private:
+  BroadcastLoop loop_;
+};
+
+// out[like's broadcast position of i] += x[i].
+class ReduceToLikeKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    loop_.Init(ctx.input_shapes[0], {&ctx.output_shapes[0]});
+    return absl::OkStatus();
+  }
+  absl::Status Compute(KernelContext& ctx) override {
+    DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
+      if constexpr (!std::is_same_v<T, bool>) {
+        const T* x = ctx.input(0).flat<T>().data();
+        auto o = ctx.output(0).flat<T>();
+        std::fill(o.begin(), o.end(), T(0));
+        loop_.Run([&](int64_t i, const int64_t* in) { o[in[0]] += x[i]; });
+      }
+    });
+    return absl::OkStatus();
+  }
+
+ private:
+  BroadcastLoop loop_;
+};
+
+absl::Status NumericBinaryShape(ShapeContext& ctx) {
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  if (ctx.input_dtype(0) == DataType::kBool) {
+    return absl::InvalidArgumentError(
+        "Value passed to parameter 'x' has DataType bool not in list of "
+        "allowed values: float32, int32, int64");
+  }
+  absl::StatusOr<Shape> shape = BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
+  if (!shape.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        shape.status().message(), " with input shapes: ",
+        ctx.input_shape(0).DebugString(), ", ", ctx.input_shape(1).DebugString()));
+  }
+  ctx.add_output(ctx.input_dtype(0), *shape);
+  return absl::OkStatus();
+}
+
+absl::Status ReduceToLikeShape(ShapeContext& ctx) {
+  ctx.add_output(ctx.input_dtype(0), ctx.input_shape(1));
+  return absl::OkStatus();
+}
+
+// The gradient `g` of a broadcast result, reduced to the shape of `x`.
+// Skips the reduction when the static shapes prove it is the identity.
+Output Unbroadcast(Output g, Output x) {
+  if (g.shape().IsFullyDefined() && g.shape() == x.shape()) return g;
+  return ReduceToLike(g, x);
+}
+
+std::vector<Output> AddGrad(const GradContext& ctx) {
+  return {ctx.wants_grad[0] ? Unbroadcast(ctx.grad(), ctx.input(0)) : Output(),
+          ctx.wants_grad[1] ? Unbroadcast(ctx.grad(), ctx.input(1)) : Output()};
+}
+
+std::vector<Output> SubGrad(const GradContext& ctx) {
+  return {ctx.wants_grad[0] ? Unbroadcast(ctx.grad(), ctx.input(0)) : Output(),
+          ctx.wants_grad[1] ? Unbroadcast(negative(ctx.grad()), ctx.input(1))
+                            : Output()};
+}
+
+std::vector<Output> MulGrad(const GradContext& ctx) {
+  const Output &x = ctx.input(0), &y = ctx.input(1), &g = ctx.grad();
+  return {ctx.wants_grad[0] ? Unbroadcast(multiply(g, y), x) : Output(),
+          ctx.wants_grad[1] ? Unbroadcast(multiply(x, g), y) : Output()};
+}
+
+// d(x/y) = g/y dx - g*x/y^2 dy
+std::vector<Output> DivGrad(const GradContext& ctx) {
+  const Output &x = ctx.input(0), &y = ctx.input(1), &g = ctx.grad();
+  Output gx, gy;
+  if (ctx.wants_grad[0]) gx = Unbroadcast(divide(g, y, "RealDiv"), x);
+  if (ctx.wants_grad[1]) {
+    gy = Unbroadcast(multiply(g, divide(divide(negative(x), y, "RealDiv"), y,
+                                        "RealDiv")),
+                     y);
+  }
+  return {gx, gy};
+}
+
+Output Binary(const char* type, Output x, Output y, absl::string_view name) {
+  return OpBuilder(type, name).Input(x).Input(y).Build();
+}
+
+template <typename Fn>
+void RegisterBinary(const char* type, GradFn grad) {
+  RegisterOp({.type = type,
+              .num_inputs = 2,
+              .shape_fn = NumericBinaryShape,
+              .kernel = MakeKernel<BinaryKernel<Fn>>,
+              .grad = std::move(grad)});
+}
+
+}  // namespace
+
+Output add(Output x, Output y, absl::string_view name) { return Binary("Add", x, y, name); }
+Output subtract(Output x, Output y, absl::string_view name) {
+  return Binary("Sub", x, y, name);
+}
+Output multiply(Output x, Output y, absl::string_view name) {
+  return Binary("Mul", x, y, name);
+}
+Output divide(Output x, Output y, absl::string_view name) {
+  return Binary("RealDiv", x, y, name);
+}
+Output operator+(Output x, Output y) { return add(x, y, "add"); }
+Output operator-(Output x, Output y) { return subtract(x, y, "sub"); }
+Output operator*(Output x, Output y) { return multiply(x, y, "mul"); }
+Output operator/(Output x, Output y) { return divide(x, y, "truediv"); }
+
+Output ReduceToLike(Output x, Output like, absl::string_view name) {
+  return OpBuilder("ReduceToLike", name).Input(x).Input(like).Build();
+}
+
+void RegisterBinaryOps() {
+  RegisterBinary<AddFn>("Add", AddGrad);
+  RegisterBinary<SubFn>("Sub", SubGrad);
+  RegisterBinary<MulFn>("Mul", MulGrad);
+  RegisterBinary<DivFn>("RealDiv", DivGrad);
+  RegisterOp({.type = "ReduceToLike",
+              .num_inputs = 2,
+              .shape_fn = ReduceToLikeShape,
+              .kernel = MakeKernel<ReduceToLikeKernel>});
+}
+
+}  // namespace minitf

@@ -1,0 +1,118 @@
+// MatMul on oneDNN's matmul primitive: transposes are expressed as strides,
+// so no data moves before the product.
+#include "absl/strings/str_cat.h"
+#include "minitf/core/onednn.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/math/math_ops.h"
+
+namespace minitf {
+namespace {
+
+using dnnl::memory;
+
+class MatMulKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    const bool ta = ctx.node.attr<bool>("transpose_a");
+    const bool tb = ctx.node.attr<bool>("transpose_b");
+    const Shape &a = ctx.input_shapes[0], &b = ctx.input_shapes[1];
+    const int64_t m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1);
+    const int64_t n = tb ? b.dim(0) : b.dim(1);
+    // A logical {m, k} matrix stored transposed has strides {1, m}.
+    memory::desc a_md({m, k}, memory::data_type::f32,
+                      ta ? memory::dims{1, m} : memory::dims{k, 1});
+    memory::desc b_md({k, n}, memory::data_type::f32,
+                      tb ? memory::dims{1, k} : memory::dims{n, 1});
+    memory::desc c_md({m, n}, memory::data_type::f32, memory::dims{n, 1});
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md),
+                                    CpuEngine());
+    primitive_ = dnnl::matmul(pd);
+    a_mem_ = memory(a_md, CpuEngine(), nullptr);
+    b_mem_ = memory(b_md, CpuEngine(), nullptr);
+    c_mem_ = memory(c_md, CpuEngine(), nullptr);
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(KernelContext& ctx) override {
+    a_mem_.set_data_handle(ctx.input(0).raw_data());
+    b_mem_.set_data_handle(ctx.input(1).raw_data());
+    c_mem_.set_data_handle(ctx.output(0).raw_data());
+    primitive_.execute(CpuStream(), {{DNNL_ARG_SRC, a_mem_},
+                                     {DNNL_ARG_WEIGHTS, b_mem_},
+                                     {DNNL_ARG_DST, c_mem_}});
+    return absl::OkStatus();
+  }
+
+ private:
+  dnnl::matmul primitive_;
+  memory a_mem_, b_mem_, c_mem_;
+};
+
+absl::Status MatMulShape(ShapeContext& ctx) {
+  const Shape &a = ctx.input_shape(0), &b = ctx.input_shape(1);
+  if (ctx.input_dtype(0) != DataType::kFloat || ctx.input_dtype(1) != DataType::kFloat) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MatMul supports float32 only, got ", DataTypeName(ctx.input_dtype(0)),
+        " and ", DataTypeName(ctx.input_dtype(1))));
+  }
+  for (const Shape* s : {&a, &b}) {
+    if (s->has_rank() && s->rank() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape must be rank 2 but is rank ", s->rank(), " with input shapes: ",
+          a.DebugString(), ", ", b.DebugString()));
+    }
+  }
+  const bool ta = ctx.attr<bool>("transpose_a");
+  const bool tb = ctx.attr<bool>("transpose_b");
+  const int64_t m = a.has_rank() ? a.dim(ta ? 1 : 0) : -1;
+  const int64_t ka = a.has_rank() ? a.dim(ta ? 0 : 1) : -1;
+  const int64_t kb = b.has_rank() ? b.dim(tb ? 1 : 0) : -1;
+  const int64_t n = b.has_rank() ? b.dim(tb ? 0 : 1) : -1;
+  if (ka >= 0 && kb >= 0 && ka != kb) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Dimensions must be equal, but are ", ka, " and ", kb,
+        " with input shapes: ", a.DebugString(), ", ", b.DebugString()));
+  }
+  ctx.add_output(DataType::kFloat, Shape{m, n});
+  return absl::OkStatus();
+}
+
+std::vector<Output> MatMulGrad(const GradContext& ctx) {
+  const bool ta = ctx.op.node()->attr<bool>("transpose_a");
+  const bool tb = ctx.op.node()->attr<bool>("transpose_b");
+  const Output &a = ctx.input(0), &b = ctx.input(1), &g = ctx.grad();
+  Output ga, gb;
+  if (ctx.wants_grad[0]) {
+    ga = !ta ? matmul(g, b, {.transpose_b = !tb})
+             : matmul(b, g, {.transpose_a = tb, .transpose_b = true});
+  }
+  if (ctx.wants_grad[1]) {
+    gb = !tb ? matmul(a, g, {.transpose_a = !ta})
+             : matmul(g, a, {.transpose_a = true, .transpose_b = ta});
+  }
+  return {ga, gb};
+}
+
+}  // namespace
+
+Output matmul(Output a, Output b, const MatMulOptions& options) {
+  return OpBuilder("MatMul", options.name)
+      .Input(a)
+      .Input(b)
+      .Attr("transpose_a", options.transpose_a)
+      .Attr("transpose_b", options.transpose_b)
+      .Build();
+}
+
+void RegisterMatMulOps() {
+  RegisterOp({.type = "MatMul",
+              .num_inputs = 2,
+              .attrs = {AttrDef::Optional("transpose_a", false),
+                        AttrDef::Optional("transpose_b", false)},
+              .shape_fn = MatMulShape,
+              .kernel = MakeKernel<MatMulKernel>,
+              .grad = MatMulGrad});
+}
+
+}  // namespace minitf

@@ -1,0 +1,23 @@
+#include "minitf/ops/register.h"
+
+#include <mutex>
+
+#include "minitf/graph/op_registry.h"
+
+namespace minitf {
+
+void EnsureOpsRegistered() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    RegisterArrayOps();
+    RegisterBinaryOps();
+    RegisterUnaryOps();
+    RegisterAddNOps();
+    RegisterMatMulOps();
+    RegisterReductionOps();
+    RegisterStateOps();
+    RegisterControlOps();
+  });
+}
+
+}  // namespace minitf

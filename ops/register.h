@@ -1,0 +1,19 @@
+// The Register...Ops() function of each op family, called once by
+// EnsureOpsRegistered(). Internal.
+#ifndef MINITF_OPS_REGISTER_H_
+#define MINITF_OPS_REGISTER_H_
+
+namespace minitf {
+
+void RegisterArrayOps();
+void RegisterBinaryOps();
+void RegisterUnaryOps();
+void RegisterAddNOps();
+void RegisterMatMulOps();
+void RegisterReductionOps();
+void RegisterStateOps();
+void RegisterControlOps();
+
+}  // namespace minitf
+
+#endif  // MINITF_OPS_REGISTER_H_

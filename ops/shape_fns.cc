@@ -1,0 +1,66 @@
+#include "minitf/ops/shape_fns.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace minitf {
+
+absl::Status UnchangedShape(ShapeContext& ctx) {
+  ctx.add_output(ctx.input_dtype(0), ctx.input_shape(0));
+  return absl::OkStatus();
+}
+
+absl::Status ShapeOfSecondInput(ShapeContext& ctx) {
+  ctx.add_output(ctx.input_dtype(0), ctx.input_shape(1));
+  return absl::OkStatus();
+}
+
+absl::Status NoOutputs(ShapeContext&) { return absl::OkStatus(); }
+
+absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
+  if (!a.has_rank() || !b.has_rank()) return Shape::Unknown();
+  const int rank = std::max(a.rank(), b.rank());
+  Shape out = Shape::UnknownDims(rank);
+  for (int i = 0; i < rank; ++i) {
+    const int ia = a.rank() - rank + i, ib = b.rank() - rank + i;
+    const int64_t da = ia >= 0 ? a.dim(ia) : 1;
+    const int64_t db = ib >= 0 ? b.dim(ib) : 1;
+    int64_t d;
+    if (da == 1) {
+      d = db;
+    } else if (db == 1) {
+      d = da;
+    } else if (da < 0 || db < 0) {
+      d = da < 0 ? db : da;
+    } else if (da == db) {
+      d = da;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Dimensions must be equal, but are ", da, " and ", db));
+    }
+    out.set_dim(i, d);
+  }
+  return out;
+}
+
+absl::Status CheckSameDtypes(const ShapeContext& ctx) {
+  for (int i = 1; i < ctx.num_inputs(); ++i) {
+    if (ctx.input_dtype(i) != ctx.input_dtype(0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Input ", i, " has type ", DataTypeName(ctx.input_dtype(i)),
+          " that does not match type ", DataTypeName(ctx.input_dtype(0)),
+          " of argument 0"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int rank) {
+  if (axis < -rank || axis >= rank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid reduction dimension ", axis, " for input with ", rank,
+        " dimensions"));
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+}  // namespace minitf

@@ -1,0 +1,163 @@
+#include "minitf/ops/state/state_ops.h"
+
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/shape_fns.h"
+
+namespace minitf {
+namespace {
+
+absl::Status UninitializedError(const VariableSlot& var) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("Attempting to use uninitialized value ", var.name));
+}
+
+class VariableKernel : public OpKernel {
+ public:
+  absl::Status Compute(KernelContext& ctx) override {
+    const VariableSlot& var = ctx.ref(0);
+    if (!var.initialized()) return UninitializedError(var);
+    ctx.output(0) = var.value;
+    return absl::OkStatus();
+  }
+};
+
+class AssignKernel : public OpKernel {
+ public:
+  absl::Status Compute(KernelContext& ctx) override {
+    VariableSlot& var = ctx.ref(0);
+    const Tensor& value = ctx.input(1);
+    if (var.initialized() && !(var.value.shape() == value.shape())) {
+      if (ctx.node().attr<bool>("validate_shape")) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Assign requires shapes of both tensors to match. lhs shape= ",
+            var.value.shape().DebugString(),
+            " rhs shape= ", value.shape().DebugString()));
+      }
+      var.value = Tensor();
+    }
+    // The first assignment allocates the variable's buffer, once.
+    if (!var.initialized()) var.value = Tensor(value.dtype(), value.shape());
+    var.value.CopyDataFrom(value);
+    ctx.output(0) = var.value;
+    return absl::OkStatus();
+  }
+};
+
+// var += sign * value.
+class AssignUpdateKernel : public OpKernel {
+ public:
+  explicit AssignUpdateKernel(int sign) : sign_(sign) {}
+  absl::Status Compute(KernelContext& ctx) override {
+    VariableSlot& var = ctx.ref(0);
+    if (!var.initialized()) return UninitializedError(var);
+    const Tensor& value = ctx.input(1);
+    if (!(var.value.shape() == value.shape())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot update variable with shape ", var.value.shape().DebugString(),
+          " using a Tensor with shape ", value.shape().DebugString(),
+          ", shapes must be equal."));
+    }
+    DispatchDataType(value.dtype(), [&]<typename T>() {
+      if constexpr (!std::is_same_v<T, bool>) {
+        auto v = var.value.flat<T>();
+        auto d = value.flat<T>();
+        for (size_t i = 0; i < v.size(); ++i) v[i] += static_cast<T>(sign_) * d[i];
+      }
+    });
+    ctx.output(0) = var.value;
+    return absl::OkStatus();
+  }
+
+ private:
+  int sign_;
+};
+
+absl::Status VariableShape(ShapeContext& ctx) {
+  ctx.add_output(ctx.attr<DataType>("dtype"), ctx.attr<Shape>("shape"));
+  return absl::OkStatus();
+}
+
+absl::Status AssignShape(ShapeContext& ctx) {
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  const Shape &ref = ctx.input_shape(0), &value = ctx.input_shape(1);
+  const bool validate = ctx.attr<bool>("validate_shape");
+  if (validate && !ref.IsCompatibleWith(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shapes must be equal rank, but are ", ref.DebugString(), " and ",
+        value.DebugString()));
+  }
+  ctx.add_output(ctx.input_dtype(0), validate ? ref : value);
+  return absl::OkStatus();
+}
+
+void CheckRef(Output ref, const char* type) {
+  if (ref.is_null() || !ref.node()->op_def().is_variable) {
+    ThrowTypeError(absl::StrCat("Input 'ref' of '", type,
+                                "' Op requires l-value input"));
+  }
+}
+
+Output Update(const char* type, Output ref, Output value, absl::string_view name,
+              bool validate_shape) {
+  CheckRef(ref, type);
+  OpBuilder builder(type, name.empty() ? type : name);
+  builder.Input(ref).Input(value);
+  if (absl::string_view(type) == "Assign") builder.Attr("validate_shape", validate_shape);
+  return builder.Build();
+}
+
+}  // namespace
+
+Output VariableOp(DataType dtype, const Shape& shape, absl::string_view name) {
+  return OpBuilder("VariableV2", name)
+      .Attr("dtype", dtype)
+      .Attr("shape", shape)
+      .Build();
+}
+
+Output assign(Output ref, Output value, const AssignOptions& options) {
+  return Update("Assign", ref, value, options.name, options.validate_shape);
+}
+Output assign_add(Output ref, Output value, absl::string_view name) {
+  return Update("AssignAdd", ref, value, name, true);
+}
+Output assign_sub(Output ref, Output value, absl::string_view name) {
+  return Update("AssignSub", ref, value, name, true);
+}
+
+void RegisterStateOps() {
+  RegisterOp({.type = "VariableV2",
+              .attrs = {AttrDef::Required<DataType>("dtype"),
+                        AttrDef::Required<Shape>("shape")},
+              .shape_fn = VariableShape,
+              .kernel = MakeKernel<VariableKernel>,
+              .differentiable = true,  // a leaf: gradients stop at xs
+              .forwards_outputs = true,
+              .is_variable = true,
+              .is_stateful = true});
+  RegisterOp({.type = "Assign",
+              .num_inputs = 2,
+              .attrs = {AttrDef::Optional("validate_shape", true)},
+              .shape_fn = AssignShape,
+              .kernel = MakeKernel<AssignKernel>,
+              .differentiable = false,
+              .forwards_outputs = true,
+              .ref_inputs = {0},
+              .is_stateful = true});
+  for (int sign : {1, -1}) {
+    RegisterOp({.type = sign > 0 ? "AssignAdd" : "AssignSub",
+                .num_inputs = 2,
+                .shape_fn = UnchangedShape,
+                .kernel = [sign](const Node&) -> std::unique_ptr<OpKernel> {
+                  return std::make_unique<AssignUpdateKernel>(sign);
+                },
+                .differentiable = false,
+                .forwards_outputs = true,
+                .ref_inputs = {0},
+                .is_stateful = true});
+  }
+}
+
+}  // namespace minitf

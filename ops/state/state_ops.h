@@ -1,0 +1,36 @@
+// State ops: the variable op (TF's VariableV2) whose value lives in each
+// Session, and assign / assign_add / assign_sub, which update it in place.
+// Most code uses tf::Variable / tf::get_variable (variables/) instead.
+//
+//   Output v = VariableOp(tf::float32, {2}, "v");
+//   Output init = tf::assign(v, tf::constant<float>({1, 2}, {2}));
+//   Output step = tf::assign_add(v, tf::constant<float>({1, 1}, {2}));
+#ifndef MINITF_OPS_STATE_STATE_OPS_H_
+#define MINITF_OPS_STATE_STATE_OPS_H_
+
+#include "absl/strings/string_view.h"
+
+#include "minitf/graph/node.h"
+
+namespace minitf {
+
+// A variable op of a fully defined shape. Reading it before it is
+// assigned fails with FailedPrecondition "Attempting to use uninitialized
+// value <name>".
+Output VariableOp(DataType dtype, const Shape& shape, absl::string_view name);
+
+struct AssignOptions {
+  // When false, the value may have another shape than the variable.
+  bool validate_shape = true;
+  absl::string_view name = "";
+};
+// `ref` must be a variable op's output ("requires l-value input" otherwise).
+// Each returns the variable's new value.
+Output assign(Output ref, Output value, const AssignOptions& options = {});
+Output assign_add(Output ref, Output value, absl::string_view name = "AssignAdd");
+Output assign_sub(Output ref, Output value, absl::string_view name = "AssignSub");
+
+
+}  // namespace minitf
+
+#endif  // MINITF_OPS_STATE_STATE_OPS_H_

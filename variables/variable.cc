@@ -1,0 +1,140 @@
+#include "minitf/variables/variable.h"
+
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/context.h"
+#include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/control/control_ops.h"
+#include "minitf/ops/state/state_ops.h"
+
+namespace minitf {
+
+struct Variable::Data : CollectionObject {
+  Output ref;
+  Output read;  // <name>/read:0
+  Output initial_value;
+  Operation initializer;
+  bool trainable = true;
+  Constraint constraint;
+
+  std::optional<std::string> name() const override { return ref.name(); }
+  Operation op() const override { return ref.op(); }
+  Output value() const override { return read; }
+};
+
+Variable::Variable(Output initial_value, const Options& options) {
+  Create([initial_value] { return initial_value; }, false, options);
+}
+
+Variable::Variable(const std::function<Output()>& initial_value,
+                   const Options& options) {
+  Create(initial_value, true, options);
+}
+
+void Variable::Create(const std::function<Output()>& initial_value,
+                      bool from_callable, const Options& options) {
+  Graph& graph = get_default_graph();
+  auto data = std::make_shared<Data>();
+  data->trainable = options.trainable;
+  data->constraint = options.constraint;
+  {
+    // init_scope: a variable never inherits control dependencies.
+    control_dependencies no_deps(nullptr);
+    name_scope scope(options.name, "Variable");
+    if (from_callable) {
+      name_scope init_scope("Initializer");
+      data->initial_value = initial_value();
+    } else {
+      data->initial_value = initial_value();
+    }
+    const Output& init = data->initial_value;
+    if (init.is_null()) ThrowValueError("initial_value must be specified.");
+    if (options.validate_shape && !init.shape().IsFullyDefined()) {
+      ThrowValueError(absl::StrCat("initial_value must have a shape specified: ",
+                                   init.name()));
+    }
+    // The scope name "v/" names the variable op "v" verbatim.
+    data->ref = VariableOp(init.dtype(), init.shape(), scope.name());
+    data->initializer =
+        minitf::assign(data->ref, init, {.validate_shape = options.validate_shape}).op();
+    data->read = identity(data->ref, "read");
+  }
+  std::vector<std::string> collections = options.collections.value_or(
+      std::vector<std::string>{GraphKeys::GLOBAL_VARIABLES});
+  if (options.trainable &&
+      std::find(collections.begin(), collections.end(),
+                GraphKeys::TRAINABLE_VARIABLES) == collections.end()) {
+    collections.push_back(GraphKeys::TRAINABLE_VARIABLES);
+  }
+  data_ = std::move(data);
+  graph.add_to_collections(collections, *this);
+}
+
+std::string Variable::name() const { return data_->ref.name(); }
+Operation Variable::op() const { return data_->ref.op(); }
+Output Variable::ref() const { return data_->ref; }
+Output Variable::value() const { return data_->read; }
+Operation Variable::initializer() const { return data_->initializer; }
+Output Variable::initial_value() const { return data_->initial_value; }
+DataType Variable::dtype() const { return data_->ref.dtype(); }
+const Shape& Variable::shape() const { return data_->ref.shape(); }
+bool Variable::trainable() const { return data_->trainable; }
+const Constraint& Variable::constraint() const { return data_->constraint; }
+Graph* Variable::graph() const { return data_->ref.graph(); }
+
+Output Variable::assign(Output value, absl::string_view name) const {
+  return minitf::assign(data_->ref, value, {.name = name});
+}
+Output Variable::assign_add(Output delta, absl::string_view name) const {
+  return minitf::assign_add(data_->ref, delta, name);
+}
+Output Variable::assign_sub(Output delta, absl::string_view name) const {
+  return minitf::assign_sub(data_->ref, delta, name);
+}
+
+Variable::operator CollectionItem() const {
+  return CollectionItem(std::shared_ptr<const CollectionObject>(data_));
+}
+
+std::optional<Variable> Variable::From(const CollectionItem& item) {
+  std::shared_ptr<const Data> data = item.object_as<Data>();
+  if (data == nullptr) return std::nullopt;
+  return Variable(std::move(data));
+}
+
+std::vector<Variable> VariablesInCollection(const std::string& key,
+                                            const std::string& scope) {
+  std::vector<Variable> vars;
+  for (const CollectionItem& item : get_collection(key, scope)) {
+    if (std::optional<Variable> v = Variable::From(item)) vars.push_back(*v);
+  }
+  return vars;
+}
+
+std::vector<Variable> global_variables(const std::string& scope) {
+  return VariablesInCollection(GraphKeys::GLOBAL_VARIABLES, scope);
+}
+std::vector<Variable> trainable_variables(const std::string& scope) {
+  return VariablesInCollection(GraphKeys::TRAINABLE_VARIABLES, scope);
+}
+std::vector<Variable> local_variables(const std::string& scope) {
+  return VariablesInCollection(GraphKeys::LOCAL_VARIABLES, scope);
+}
+std::vector<Variable> model_variables(const std::string& scope) {
+  return VariablesInCollection(GraphKeys::MODEL_VARIABLES, scope);
+}
+
+Operation variables_initializer(const std::vector<Variable>& var_list,
+                                absl::string_view name) {
+  std::vector<CollectionItem> inits;
+  for (const Variable& v : var_list) inits.emplace_back(v.initializer());
+  return group(inits, name);
+}
+
+Operation global_variables_initializer() {
+  return variables_initializer(global_variables(), "init");
+}
+Operation local_variables_initializer() {
+  return variables_initializer(local_variables(), "init");
+}
+
+}  // namespace minitf
