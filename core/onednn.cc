@@ -37,4 +37,16 @@ dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims) {
   return strides;
 }
 
+void PrimitiveArgs::Add(int arg, const dnnl::memory& mem) {
+  memories_.push_back(mem);
+  args_.push_back({arg, mem.get()});
+}
+
+void PrimitiveArgs::Execute(const dnnl::primitive& primitive) const {
+  dnnl::error::wrap_c_api(
+      dnnl_primitive_execute(primitive.get(), CpuStream().get(),
+                             static_cast<int>(args_.size()), args_.data()),
+      "could not execute a primitive");
+}
+
 }  // namespace minitf

@@ -20,6 +20,20 @@ dnnl::memory::dims ToDnnlDims(const Shape& shape);
 // Dense row-major strides for `dims`.
 dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
 
+// A primitive's arguments, bound once when a plan is prepared. Execute()
+// calls the C API directly: dnnl::primitive::execute builds a std::vector
+// on every call, which would allocate in Session::run's steady state.
+class PrimitiveArgs {
+ public:
+  // Binds `mem` as argument `arg` (DNNL_ARG_SRC, ...); keeps it alive.
+  void Add(int arg, const dnnl::memory& mem);
+  void Execute(const dnnl::primitive& primitive) const;
+
+ private:
+  std::vector<dnnl::memory> memories_;
+  std::vector<dnnl_exec_arg_t> args_;
+};
+
 }  // namespace minitf
 
 #endif  // MINITF_CORE_ONEDNN_H_

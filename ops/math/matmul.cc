@@ -31,6 +31,9 @@ class MatMulKernel : public OpKernel {
     a_mem_ = memory(a_md, CpuEngine(), nullptr);
     b_mem_ = memory(b_md, CpuEngine(), nullptr);
     c_mem_ = memory(c_md, CpuEngine(), nullptr);
+    args_.Add(DNNL_ARG_SRC, a_mem_);
+    args_.Add(DNNL_ARG_WEIGHTS, b_mem_);
+    args_.Add(DNNL_ARG_DST, c_mem_);
     return absl::OkStatus();
   }
 
@@ -38,15 +41,14 @@ class MatMulKernel : public OpKernel {
     a_mem_.set_data_handle(ctx.input(0).raw_data());
     b_mem_.set_data_handle(ctx.input(1).raw_data());
     c_mem_.set_data_handle(ctx.output(0).raw_data());
-    primitive_.execute(CpuStream(), {{DNNL_ARG_SRC, a_mem_},
-                                     {DNNL_ARG_WEIGHTS, b_mem_},
-                                     {DNNL_ARG_DST, c_mem_}});
+    args_.Execute(primitive_);
     return absl::OkStatus();
   }
 
  private:
   dnnl::matmul primitive_;
   memory a_mem_, b_mem_, c_mem_;
+  PrimitiveArgs args_;
 };
 
 absl::Status MatMulShape(ShapeContext& ctx) {

@@ -141,7 +141,7 @@ Output Reduce(const char* type, Output input, const ReduceOptions& options) {
 GradFn ReductionGradFn(bool mean) {
   return [mean](const GradContext& ctx) -> std::vector<Output> {
     const Node& node = *ctx.op.node();
-    return {OpBuilder("ReductionGrad", mean ? "Mean_grad" : "Sum_grad")
+    return {OpBuilder("ReductionGrad", "")
                 .Input(ctx.grad())
                 .Input(ctx.input(0))
                 .Attr("axis", node.attr<std::vector<int64_t>>("axis"))
