@@ -1,0 +1,25 @@
+// Builds and runs a graph through the installed minitf package; exits
+// non-zero unless the result is right.
+#include <iostream>
+
+#include "minitf/minitf.h"
+
+namespace tf = minitf;
+
+int main() {
+  tf::Graph graph;
+  tf::GraphGuard as_default(graph);
+  auto x = tf::placeholder(tf::float32, {-1, 2}, "x");
+  tf::Variable w(tf::constant<float>({1, 2}, {2, 1}), {.name = "w"});
+  auto y = tf::matmul(x, w);
+  tf::Session sess(graph);
+  if (!sess.run(tf::global_variables_initializer()).ok()) return 1;
+  auto out = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}}, {y});
+  if (!out.ok()) {
+    std::cerr << out.status() << "\n";
+    return 1;
+  }
+  const float value = (*out)[0].flat<float>()[0];
+  std::cout << "consumer: " << y.name() << " = " << value << "\n";
+  return value == 11.0f ? 0 : 1;
+}
