@@ -10,7 +10,8 @@
 //   auto y = tf::matmul(x, w);
 //   tf::Session sess(graph);
 //   absl::Status s = sess.run(tf::global_variables_initializer());
-//   auto out = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}}, {y});
+//   auto out = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}},
+//   {y});
 #ifndef MINITF_MINITF_H_
 #define MINITF_MINITF_H_
 

@@ -2,7 +2,8 @@
 //
 //   tf::Tensor t(tf::float32, {2, 3});
 //   DataTypeName(tf::int32) == "int32";          // Python's dtype.name
-//   DataTypeProtoName(tf::float32) == "float";    // the name TF's kernels print
+//   DataTypeProtoName(tf::float32) == "float";    // the name TF's kernels
+//   print
 //
 // Thread-safe: plain values and pure functions.
 #ifndef MINITF_CORE_DTYPE_H_
@@ -10,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+
 #include "absl/strings/string_view.h"
 
 namespace minitf {

@@ -19,6 +19,8 @@ void ThrowRuntimeError(absl::string_view message) {
 void ThrowLookupError(absl::string_view message) {
   throw Error(absl::NotFoundError(message), "LookupError");
 }
-void ThrowStatus(const absl::Status& status) { throw Error(status, "ValueError"); }
+void ThrowStatus(const absl::Status& status) {
+  throw Error(status, "ValueError");
+}
 
 }  // namespace minitf

@@ -4,7 +4,8 @@
 // at run time or on I/O returns absl::Status / absl::StatusOr instead.
 //
 //   try { tf::get_variable("v", {.shape = {1}}); }
-//   catch (const tf::Error& e) { e.status(); e.python_type(); }  // "ValueError"
+//   catch (const tf::Error& e) { e.status(); e.python_type(); }  //
+//   "ValueError"
 //
 //   absl::Status Load() {
 //     MINITF_ASSIGN_OR_RETURN(auto data, ReadFile(path));
@@ -54,15 +55,15 @@ inline void ThrowIfError(const absl::Status& status) {
 #define MINITF_STATUS_CONCAT_(a, b) MINITF_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` is not OK.
-#define MINITF_RETURN_IF_ERROR(expr)                     \
-  do {                                                   \
-    ::absl::Status minitf_status_ = (expr);              \
-    if (!minitf_status_.ok()) return minitf_status_;     \
+#define MINITF_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status minitf_status_ = (expr);          \
+    if (!minitf_status_.ok()) return minitf_status_; \
   } while (0)
 
 // `lhs = value` of a StatusOr, or returns its error.
-#define MINITF_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  MINITF_ASSIGN_OR_RETURN_IMPL_(                                            \
+#define MINITF_ASSIGN_OR_RETURN(lhs, expr) \
+  MINITF_ASSIGN_OR_RETURN_IMPL_(           \
       MINITF_STATUS_CONCAT_(minitf_statusor_, __LINE__), lhs, expr)
 #define MINITF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "minitf/core/errors.h"
 
 namespace minitf {
 namespace {
@@ -9,6 +10,15 @@ namespace {
 std::string DimString(int64_t d) { return d < 0 ? "?" : absl::StrCat(d); }
 
 }  // namespace
+
+Shape::Shape(absl::Span<const int64_t> dims)
+    : rank_(static_cast<int>(dims.size())) {
+  if (rank_ > kMaxRank) {
+    ThrowValueError(
+        absl::StrCat("Rank ", rank_, " exceeds the maximum of ", kMaxRank));
+  }
+  std::copy(dims.begin(), dims.end(), dims_);
+}
 
 Shape Shape::Unknown() {
   Shape s;
@@ -18,13 +28,14 @@ Shape Shape::Unknown() {
 
 Shape Shape::UnknownDims(int rank) {
   Shape s;
-  s.dims_.assign(rank, kUnknownDim);
+  s.rank_ = rank;
+  std::fill(s.dims_, s.dims_ + rank, kUnknownDim);
   return s;
 }
 
 bool Shape::IsFullyDefined() const {
   if (unknown_rank_) return false;
-  for (int64_t d : dims_) {
+  for (int64_t d : dims()) {
     if (d < 0) return false;
   }
   return true;
@@ -33,14 +44,14 @@ bool Shape::IsFullyDefined() const {
 int64_t Shape::num_elements() const {
   if (!IsFullyDefined()) return -1;
   int64_t n = 1;
-  for (int64_t d : dims_) n *= d;
+  for (int64_t d : dims()) n *= d;
   return n;
 }
 
 bool Shape::IsCompatibleWith(const Shape& other) const {
   if (unknown_rank_ || other.unknown_rank_) return true;
-  if (dims_.size() != other.dims_.size()) return false;
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  if (rank_ != other.rank_) return false;
+  for (int i = 0; i < rank_; ++i) {
     if (dims_[i] >= 0 && other.dims_[i] >= 0 && dims_[i] != other.dims_[i]) {
       return false;
     }
@@ -53,7 +64,7 @@ std::optional<Shape> Shape::MergeWith(const Shape& other) const {
   if (unknown_rank_) return other;
   if (other.unknown_rank_) return *this;
   Shape merged = *this;
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  for (int i = 0; i < rank_; ++i) {
     if (merged.dims_[i] < 0) merged.dims_[i] = other.dims_[i];
   }
   return merged;
@@ -62,18 +73,18 @@ std::optional<Shape> Shape::MergeWith(const Shape& other) const {
 std::string Shape::ToString() const {
   if (unknown_rank_) return "<unknown>";
   std::string out = "(";
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  for (int i = 0; i < rank_; ++i) {
     if (i > 0) out += ", ";
     out += DimString(dims_[i]);
   }
-  if (dims_.size() == 1) out += ",";
+  if (rank_ == 1) out += ",";
   return out + ")";
 }
 
 std::string Shape::DebugString() const {
   if (unknown_rank_) return "<unknown>";
   std::string out = "[";
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  for (int i = 0; i < rank_; ++i) {
     if (i > 0) out += ",";
     out += DimString(dims_[i]);
   }

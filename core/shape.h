@@ -7,7 +7,8 @@
 //   s.DebugString() == "[?,28,28,1]";      // the C++ runtime's form
 //   s.IsCompatibleWith({64, 28, 28, 1});   // true
 //
-// Copies do not allocate for ranks up to 6. Thread-compatible.
+// Dims are stored inline (rank <= kMaxRank, oneDNN's limit): copies never
+// allocate. Thread-compatible.
 #ifndef MINITF_CORE_SHAPE_H_
 #define MINITF_CORE_SHAPE_H_
 
@@ -17,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 
 namespace minitf {
@@ -25,14 +25,14 @@ namespace minitf {
 class Shape {
  public:
   static constexpr int64_t kUnknownDim = -1;
-  using Dims = absl::InlinedVector<int64_t, 6>;
+  static constexpr int kMaxRank = 12;
 
   // A scalar: known rank 0.
   Shape() = default;
-  // Known rank; each dim is >= 0 or -1 (unknown).
-  Shape(std::initializer_list<int64_t> dims) : dims_(dims) {}
-  explicit Shape(absl::Span<const int64_t> dims)
-      : dims_(dims.begin(), dims.end()) {}
+  // Known rank; each dim is >= 0 or -1 (unknown). Throws past kMaxRank.
+  Shape(std::initializer_list<int64_t> dims)
+      : Shape(absl::MakeConstSpan(dims.begin(), dims.size())) {}
+  explicit Shape(absl::Span<const int64_t> dims);
   // Unknown rank.
   static Shape Unknown();
   // Known rank `rank`, every dimension unknown.
@@ -40,10 +40,12 @@ class Shape {
 
   bool has_rank() const { return !unknown_rank_; }
   // Returns the rank, or -1 when it is unknown.
-  int rank() const { return unknown_rank_ ? -1 : static_cast<int>(dims_.size()); }
+  int rank() const { return unknown_rank_ ? -1 : rank_; }
   // REQUIRES: has_rank() and 0 <= i < rank().
   int64_t dim(int i) const { return dims_[i]; }
-  absl::Span<const int64_t> dims() const { return dims_; }
+  absl::Span<const int64_t> dims() const {
+    return {dims_, static_cast<size_t>(rank_)};
+  }
   void set_dim(int i, int64_t value) { dims_[i] = value; }
   bool IsFullyDefined() const;
   // Returns the product of the dims; -1 unless fully defined.
@@ -60,15 +62,16 @@ class Shape {
   std::string DebugString() const;
 
   friend bool operator==(const Shape& a, const Shape& b) {
-    return a.unknown_rank_ == b.unknown_rank_ && a.dims_ == b.dims_;
+    return a.unknown_rank_ == b.unknown_rank_ && a.dims() == b.dims();
   }
   template <typename H>
   friend H AbslHashValue(H h, const Shape& s) {
-    return H::combine(std::move(h), s.unknown_rank_, s.dims_);
+    return H::combine(std::move(h), s.unknown_rank_, s.dims());
   }
 
  private:
-  Dims dims_;
+  int64_t dims_[kMaxRank] = {};
+  int rank_ = 0;
   bool unknown_rank_ = false;
 };
 

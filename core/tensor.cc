@@ -68,7 +68,8 @@ std::string Tensor::DebugString(int max_entries) const {
   const int rank = shape_.rank();
   // strides[i]: elements per index step of dimension i.
   std::vector<int64_t> strides(rank, 1);
-  for (int i = rank - 2; i >= 0; --i) strides[i] = strides[i + 1] * shape_.dim(i + 1);
+  for (int i = rank - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape_.dim(i + 1);
   DispatchDataType(dtype_, [&]<typename T>() {
     auto v = flat<T>();
     const int64_t n = std::min<int64_t>(v.size(), max_entries);

@@ -11,7 +11,8 @@ int main() {
   tf::GraphGuard as_default(graph);
 
   auto x = tf::placeholder(tf::float32, {-1, 3}, "x");
-  tf::Variable w(tf::constant<float>({0.5f, -1.0f, 2.0f}, {3, 1}), {.name = "w"});
+  tf::Variable w(tf::constant<float>({0.5f, -1.0f, 2.0f}, {3, 1}),
+                 {.name = "w"});
   tf::Variable b(tf::constant(0.25f), {.name = "b"});
   tf::Output y, loss;
   {

@@ -37,7 +37,8 @@ struct GraphKeys {
   static constexpr const char* BIASES = "biases";
   static constexpr const char* MOVING_AVERAGE_VARIABLES =
       "moving_average_variables";
-  static constexpr const char* CONCATENATED_VARIABLES = "concatenated_variables";
+  static constexpr const char* CONCATENATED_VARIABLES =
+      "concatenated_variables";
   static constexpr const char* SUMMARIES = "summaries";
   static constexpr const char* INIT_OP = "init_op";
 };
@@ -78,7 +79,8 @@ class CollectionItem {
   }
 
  private:
-  std::variant<Output, Operation, std::shared_ptr<const CollectionObject>> item_;
+  std::variant<Output, Operation, std::shared_ptr<const CollectionObject>>
+      item_;
 };
 
 // These act on the default graph (see context.h).

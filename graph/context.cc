@@ -17,7 +17,9 @@ std::unique_ptr<Graph>& GlobalGraph() {
   return *graph;
 }
 
-bool IsAlnumOrDot(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.'; }
+bool IsAlnumOrDot(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.';
+}
 bool IsScopeChar(char c) {
   return IsAlnumOrDot(c) || c == '_' || c == '-' || c == '/';
 }
@@ -94,20 +96,20 @@ control_dependencies::control_dependencies(
     }
     ops.push_back(op);
   }
-  graph_->mutable_control_dependency_stack().push_back(std::move(ops));
+  graph_->control_dependency_stack().push_back({std::move(ops), {}});
 }
 
 control_dependencies::control_dependencies(std::nullptr_t)
     : graph_(&get_default_graph()), cleared_(true) {
-  saved_ = std::move(graph_->mutable_control_dependency_stack());
-  graph_->mutable_control_dependency_stack().clear();
+  saved_ = std::move(graph_->control_dependency_stack());
+  graph_->control_dependency_stack().clear();
 }
 
 control_dependencies::~control_dependencies() {
   if (cleared_) {
-    graph_->mutable_control_dependency_stack() = std::move(saved_);
+    graph_->control_dependency_stack() = std::move(saved_);
   } else {
-    graph_->mutable_control_dependency_stack().pop_back();
+    graph_->control_dependency_stack().pop_back();
   }
 }
 

@@ -3,10 +3,10 @@
 //   tf::Graph g;
 //   tf::GraphGuard as_default(g);            // with g.as_default():
 //   {
-//     tf::name_scope scope("layer");         // with tf.name_scope("layer") as s:
-//     scope.name() == "layer/";
-//     tf::control_dependencies deps({init}); // with tf.control_dependencies([init]):
-//     auto y = tf::identity(x);              // "layer/Identity", runs after init
+//     tf::name_scope scope("layer");         // with tf.name_scope("layer") as
+//     s: scope.name() == "layer/"; tf::control_dependencies deps({init}); //
+//     with tf.control_dependencies([init]): auto y = tf::identity(x); //
+//     "layer/Identity", runs after init
 //   }
 //
 // Guards must be destroyed in reverse order of creation (scopes nest).
@@ -71,7 +71,8 @@ class control_dependencies {
  public:
   explicit control_dependencies(absl::Span<const CollectionItem> inputs);
   control_dependencies(std::initializer_list<CollectionItem> inputs)
-      : control_dependencies(absl::MakeConstSpan(inputs.begin(), inputs.size())) {}
+      : control_dependencies(
+            absl::MakeConstSpan(inputs.begin(), inputs.size())) {}
   explicit control_dependencies(std::nullptr_t);
   ~control_dependencies();
   control_dependencies(const control_dependencies&) = delete;
@@ -79,7 +80,7 @@ class control_dependencies {
 
  private:
   Graph* graph_;
-  std::vector<std::vector<Operation>> saved_;  // set when clearing
+  std::vector<Graph::ControlDependencyBlock> saved_;  // set when clearing
   bool cleared_ = false;
 };
 

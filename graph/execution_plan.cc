@@ -21,8 +21,9 @@ uint64_t MixShape(uint64_t h, const Shape& shape) {
 }
 
 absl::Status AnnotateWithNode(const absl::Status& status, const Node& node) {
-  return absl::Status(status.code(), absl::StrCat(status.message(), "\n\t [[{{node ",
-                                                  node.name(), "}}]]"));
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(), "\n\t [[{{node ", node.name(), "}}]]"));
 }
 
 bool IsRefInput(const OpDef& def, int i) {
@@ -47,7 +48,8 @@ uint64_t PlanSignature::Hash(const FeedDict& feeds,
     h = Mix(h, static_cast<uint64_t>(f.index()));
   }
   h = Mix(h, 0xfe7cULL);
-  for (const Operation& t : targets) h = Mix(h, reinterpret_cast<uintptr_t>(t.node()));
+  for (const Operation& t : targets)
+    h = Mix(h, reinterpret_cast<uintptr_t>(t.node()));
   return h;
 }
 
@@ -75,13 +77,17 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   sig.targets = targets;
 
   Graph* graph = nullptr;
-  if (!fetches.empty()) graph = fetches[0].graph();
-  else if (!targets.empty()) graph = targets[0].graph();
-  else if (!feeds.empty()) graph = feeds[0].first.graph();
+  if (!fetches.empty())
+    graph = fetches[0].graph();
+  else if (!targets.empty())
+    graph = targets[0].graph();
+  else if (!feeds.empty())
+    graph = feeds[0].first.graph();
   if (graph == nullptr) return plan;  // Nothing to run.
 
   absl::flat_hash_map<Output, int> fed;
-  for (int i = 0; i < static_cast<int>(feeds.size()); ++i) fed[feeds[i].first] = i;
+  for (int i = 0; i < static_cast<int>(feeds.size()); ++i)
+    fed[feeds[i].first] = i;
 
   // Prune: every node the fetches and targets need, stopping at fed tensors
   // and at ref edges (a variable is passed by reference, not computed).
@@ -167,16 +173,17 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     if (def.shape_fn) {
       absl::Status status = def.shape_fn(shapes);
       if (!status.ok()) {
-        return AnnotateWithNode(absl::InvalidArgumentError(status.message()), node);
+        return AnnotateWithNode(absl::InvalidArgumentError(status.message()),
+                                node);
       }
     }
     for (int o = 0; o < node.num_outputs(); ++o) {
       const Shape& shape = shapes.output_shapes[o];
       if (!shape.IsFullyDefined()) {
         return AnnotateWithNode(
-            absl::UnimplementedError(absl::StrCat(
-                "Cannot infer a concrete shape for output ", o, " of '",
-                node.name(), "': ", shape.ToString())),
+            absl::UnimplementedError(
+                absl::StrCat("Cannot infer a concrete shape for output ", o,
+                             " of '", node.name(), "': ", shape.ToString())),
             node);
       }
       // A fed output still gets a slot of its own to be computed into;
@@ -196,7 +203,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
 
   // Steps: pointer arrays are filled only now that slots_ is final.
   for (PendingStep& p : pending) {
-    Step step{p.node, p.node->op_def().kernel(*p.node),
+    Step step{p.node,
+              p.node->op_def().kernel(*p.node),
               static_cast<int>(plan->input_ptrs_.size()),
               static_cast<int>(plan->output_ptrs_.size()),
               static_cast<int>(p.in_slots.size()),
@@ -220,7 +228,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     try {
       status = step.kernel->Prepare({*p.node, in_shapes, out_shapes});
     } catch (const std::exception& e) {
-      status = absl::InternalError(absl::StrCat("Preparing kernel failed: ", e.what()));
+      status = absl::InternalError(
+          absl::StrCat("Preparing kernel failed: ", e.what()));
     }
     if (!status.ok()) return AnnotateWithNode(status, *p.node);
     plan->steps_.push_back(std::move(step));
@@ -234,12 +243,15 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (size_t i = 0; i < feeds.size(); ++i) slots_[feed_slots_[i]] = feeds[i].second;
+  for (size_t i = 0; i < feeds.size(); ++i)
+    slots_[feed_slots_[i]] = feeds[i].second;
   for (Step& step : steps_) {
     KernelContext ctx(
         *step.node,
-        absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin, step.num_inputs),
-        absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin, step.num_outputs),
+        absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
+                            step.num_inputs),
+        absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
+                            step.num_outputs),
         absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs));
     absl::Status status;
     try {

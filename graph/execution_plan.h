@@ -26,7 +26,8 @@ struct PlanSignature {
   std::vector<Operation> targets;
 
   // Hashes without allocating (Session::run hashes every call).
-  static uint64_t Hash(const FeedDict& feeds, const std::vector<Output>& fetches,
+  static uint64_t Hash(const FeedDict& feeds,
+                       const std::vector<Output>& fetches,
                        const std::vector<Operation>& targets);
   bool Matches(const FeedDict& feeds, const std::vector<Output>& fetches,
                const std::vector<Operation>& targets) const;

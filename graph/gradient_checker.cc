@@ -25,7 +25,8 @@ absl::StatusOr<Jacobians> ComputeGradient(Session& session, Output x,
   all.emplace_back(x, x_value);
   MINITF_ASSIGN_OR_RETURN(std::vector<Tensor> y0, session.run(all, {y}));
   const int64_t nx = x_value.NumElements(), ny = y0[0].NumElements();
-  Jacobians j{Tensor(DataType::kFloat, {nx, ny}), Tensor(DataType::kFloat, {nx, ny})};
+  Jacobians j{Tensor(DataType::kFloat, {nx, ny}),
+              Tensor(DataType::kFloat, {nx, ny})};
   auto theoretical = j.theoretical.flat<float>();
   auto numerical = j.numerical.flat<float>();
 
@@ -65,11 +66,12 @@ absl::StatusOr<Jacobians> ComputeGradient(Session& session, Output x,
 absl::StatusOr<float> ComputeGradientError(Session& session, Output x,
                                            const Tensor& x_value, Output y,
                                            const FeedDict& feeds, float delta) {
-  MINITF_ASSIGN_OR_RETURN(Jacobians j,
-                          ComputeGradient(session, x, x_value, y, feeds, delta));
+  MINITF_ASSIGN_OR_RETURN(
+      Jacobians j, ComputeGradient(session, x, x_value, y, feeds, delta));
   float error = 0;
   auto t = j.theoretical.flat<float>(), n = j.numerical.flat<float>();
-  for (size_t i = 0; i < t.size(); ++i) error = std::max(error, std::abs(t[i] - n[i]));
+  for (size_t i = 0; i < t.size(); ++i)
+    error = std::max(error, std::abs(t[i] - n[i]));
   return error;
 }
 

@@ -17,7 +17,9 @@ class GradientTable {
   void Add(const Output& output, const Output& grad) {
     if (!grad.is_null()) contributions_[output].push_back(grad);
   }
-  bool Has(const Output& output) const { return contributions_.contains(output); }
+  bool Has(const Output& output) const {
+    return contributions_.contains(output);
+  }
   // The sum of the contributions (null if none); AddN is built once.
   Output Sum(const Output& output) {
     auto it = contributions_.find(output);
@@ -38,15 +40,16 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
                               const std::vector<Output>& grad_ys,
                               const GradientsOptions& options) {
   if (!grad_ys.empty() && grad_ys.size() != ys.size()) {
-    ThrowValueError(absl::StrCat("Passed ", grad_ys.size(),
-                                 " grad_ys for ", ys.size(), " ys"));
+    ThrowValueError(absl::StrCat("Passed ", grad_ys.size(), " grad_ys for ",
+                                 ys.size(), " ys"));
   }
   if (ys.empty()) return std::vector<Output>(xs.size());
   Graph& graph = *ys[0].graph();
   for (const auto* list : {&ys, &xs}) {
     for (const Output& t : *list) {
       if (t.is_null() || t.graph() != &graph) {
-        ThrowValueError("gradients: every y and x must be a tensor of one graph");
+        ThrowValueError(
+            "gradients: every y and x must be a tensor of one graph");
       }
     }
   }
@@ -60,7 +63,8 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
   for (const Output& x : xs) from_xs[x.node()->id()] = 1;
   for (const auto& node : graph.nodes()) {
     for (const Output& in : node->inputs()) {
-      if (from_xs[in.node()->id()] && !stops.contains(in)) from_xs[node->id()] = 1;
+      if (from_xs[in.node()->id()] && !stops.contains(in))
+        from_xs[node->id()] = 1;
     }
   }
   // ...then back from ys within that set: the ops gradients flow through.
@@ -71,7 +75,8 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
   for (int id = n - 1; id >= 0; --id) {
     if (!between[id]) continue;
     for (const Output& in : graph.nodes()[id]->inputs()) {
-      if (from_xs[in.node()->id()] && !stops.contains(in)) between[in.node()->id()] = 1;
+      if (from_xs[in.node()->id()] && !stops.contains(in))
+        between[in.node()->id()] = 1;
     }
   }
 
@@ -109,7 +114,8 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
     }
     if (!def.grad) {
       ThrowLookupError(absl::StrCat("No gradient defined for operation '",
-                                    node->name(), "' (op type: ", node->type(), ")"));
+                                    node->name(), "' (op type: ", node->type(),
+                                    ")"));
     }
     // Outputs without a gradient get zeros, as TF does for multi-output ops.
     for (int o = 0; o < node->num_outputs(); ++o) {

@@ -13,8 +13,8 @@ Graph::Graph() { EnsureOpsRegistered(); }
 Graph::~Graph() = default;
 
 std::string Graph::unique_name(absl::string_view name, bool mark_as_used) {
-  std::string full =
-      name_stack_.empty() ? std::string(name) : absl::StrCat(name_stack_, "/", name);
+  std::string full = name_stack_.empty() ? std::string(name)
+                                         : absl::StrCat(name_stack_, "/", name);
   // Bookkeeping is case-insensitive; the returned name keeps its case.
   std::string key = absl::AsciiStrToLower(full);
   auto it = names_in_use_.find(key);
@@ -49,10 +49,10 @@ Node* Graph::FindNode(absl::string_view name) const {
 Operation Graph::get_operation_by_name(absl::string_view name) const {
   Node* node = FindNode(name);
   if (node == nullptr) {
-    throw Error(absl::NotFoundError(absl::StrCat(
-                    "The name '", name,
-                    "' refers to an Operation not in the graph.")),
-                "KeyError");
+    throw Error(
+        absl::NotFoundError(absl::StrCat(
+            "The name '", name, "' refers to an Operation not in the graph.")),
+        "KeyError");
   }
   return Operation(node);
 }
@@ -73,11 +73,11 @@ Output Graph::get_tensor_by_name(absl::string_view name) const {
     throw Error(
         absl::NotFoundError(absl::StrCat(
             "The name '", name, "' refers to a Tensor which does not exist. ",
-            node == nullptr
-                ? absl::StrCat("The operation, '", op_name,
-                               "', does not exist in the graph.")
-                : absl::StrCat("The operation, '", op_name, "', exists but only has ",
-                               node->num_outputs(), " outputs."))),
+            node == nullptr ? absl::StrCat("The operation, '", op_name,
+                                           "', does not exist in the graph.")
+                            : absl::StrCat("The operation, '", op_name,
+                                           "', exists but only has ",
+                                           node->num_outputs(), " outputs."))),
         "KeyError");
   }
   return Output(node, index);
@@ -104,8 +104,8 @@ void Graph::add_to_collections(absl::Span<const std::string> names,
   }
 }
 
-std::vector<CollectionItem> Graph::get_collection(const std::string& key,
-                                                  const std::string& scope) const {
+std::vector<CollectionItem> Graph::get_collection(
+    const std::string& key, const std::string& scope) const {
   auto it = collections_.find(key);
   if (it == collections_.end()) return {};
   if (scope.empty()) return it->second;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "minitf/graph/collections.h"
@@ -54,16 +55,20 @@ class Graph {
   void add_to_collection(const std::string& name, CollectionItem value);
   void add_to_collections(absl::Span<const std::string> names,
                           CollectionItem value);
-  std::vector<CollectionItem> get_collection(const std::string& key,
-                                             const std::string& scope = "") const;
+  std::vector<CollectionItem> get_collection(
+      const std::string& key, const std::string& scope = "") const;
   std::vector<CollectionItem>& get_collection_ref(const std::string& key);
   std::vector<std::string> get_all_collection_keys() const;
 
-  // Control dependencies that new ops receive (see context.h's guard).
-  const std::vector<std::vector<Operation>>& control_dependency_stack() const {
-    return control_stack_;
-  }
-  std::vector<std::vector<Operation>>& mutable_control_dependency_stack() {
+  // One active control_dependencies block: its inputs, and the ops created
+  // while it was active (an op whose data input is one of those is already
+  // ordered after the inputs and gets no control inputs from the block).
+  struct ControlDependencyBlock {
+    std::vector<Operation> inputs;
+    absl::flat_hash_set<const Node*> ops_in_block;
+  };
+  // The active blocks, outermost first (see context.h's guard).
+  std::vector<ControlDependencyBlock>& control_dependency_stack() {
     return control_stack_;
   }
 
@@ -90,7 +95,7 @@ class Graph {
   absl::flat_hash_map<std::string, Node*> nodes_by_name_;
   absl::flat_hash_map<std::string, int> names_in_use_;
   std::string name_stack_;
-  std::vector<std::vector<Operation>> control_stack_;
+  std::vector<ControlDependencyBlock> control_stack_;
   absl::node_hash_map<std::string, std::vector<CollectionItem>> collections_;
   std::vector<std::string> collection_order_;
   absl::flat_hash_map<std::type_index, std::any> extensions_;

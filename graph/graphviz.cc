@@ -32,8 +32,8 @@ void Emit(const ScopeTree& tree, const std::string& prefix, int depth,
   const std::string indent(2 * depth, ' ');
   for (const Node* node : tree.nodes) {
     absl::StrAppend(&out, indent, Quote(node->name()), " [label=",
-                    Quote(absl::StrCat(node->name().substr(prefix.size()), "\\n",
-                                       node->type())),
+                    Quote(absl::StrCat(node->name().substr(prefix.size()),
+                                       "\\n", node->type())),
                     ", ", NodeStyle(*node), "];\n");
   }
   for (const auto& [name, child] : tree.children) {
@@ -64,8 +64,8 @@ std::string ToGraphviz(const Graph& graph) {
   for (const auto& node : graph.nodes()) {
     for (const Output& in : node->inputs()) {
       absl::StrAppend(&out, "  ", Quote(in.node()->name()), " -> ",
-                      Quote(node->name()), " [label=", Quote(in.shape().ToString()),
-                      "];\n");
+                      Quote(node->name()),
+                      " [label=", Quote(in.shape().ToString()), "];\n");
     }
     for (const Node* control : node->control_inputs()) {
       absl::StrAppend(&out, "  ", Quote(control->name()), " -> ",

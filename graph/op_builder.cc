@@ -17,7 +17,8 @@ bool IsValidOpName(const std::string& name) {
   };
   if (!ok_first(name[0])) return false;
   for (char c : name) {
-    if (!(ok_first(c) || c == '_' || c == '-' || c == '/' || c == '>')) return false;
+    if (!(ok_first(c) || c == '_' || c == '-' || c == '/' || c == '>'))
+      return false;
   }
   return true;
 }
@@ -60,17 +61,20 @@ Node* OpBuilder::Finalize() {
   Graph* graph = graph_ != nullptr ? graph_ : &get_default_graph();
   for (const Output& input : inputs_) {
     if (input.is_null()) {
-      ThrowValueError(absl::StrCat("Tried to convert 'x' to a tensor and failed. "
-                                   "Error: None values not supported. (op ",
-                                   type_, ")"));
+      ThrowValueError(
+          absl::StrCat("Tried to convert 'x' to a tensor and failed. "
+                       "Error: None values not supported. (op ",
+                       type_, ")"));
     }
     if (input.graph() != graph) {
       ThrowValueError(absl::StrCat("Tensor(\"", input.name(),
                                    "\") must be from the same graph as the op "
-                                   "being created (", type_, ")."));
+                                   "being created (",
+                                   type_, ")."));
     }
   }
-  if (def->num_inputs >= 0 && static_cast<int>(inputs_.size()) != def->num_inputs) {
+  if (def->num_inputs >= 0 &&
+      static_cast<int>(inputs_.size()) != def->num_inputs) {
     ThrowValueError(absl::StrCat("Op ", type_, " expects ", def->num_inputs,
                                  " inputs, got ", inputs_.size()));
   }
@@ -88,7 +92,13 @@ Node* OpBuilder::Finalize() {
     node->name_ = graph->unique_name(name_.empty() ? type_ : name_);
   }
   if (!IsValidOpName(node->name_)) {
-    ThrowValueError(absl::StrCat("'", node->name_, "' is not a valid node name"));
+    ThrowValueError(
+        absl::StrCat("'", node->name_, "' is not a valid node name"));
+  }
+  // A verbatim ("scope/") name is never marked as used, so it can collide.
+  if (graph->FindNode(node->name_) != nullptr) {
+    ThrowValueError(
+        absl::StrCat("Duplicate node name in graph: '", node->name_, "'"));
   }
   ThrowIfError(ValidateAttrs(*def, node->name_, attrs_));
 
@@ -115,8 +125,9 @@ Node* OpBuilder::Finalize() {
   node->output_dtypes_ = std::move(ctx.output_dtypes);
   node->output_shapes_ = std::move(ctx.output_shapes);
 
-  // Control inputs: explicit ones, then every active control_dependencies
-  // block, skipping ops that are already data inputs.
+  // Control inputs: explicit ones, then each active control_dependencies
+  // block's, unless a data input was created inside that block (TF's
+  // dominance rule); never an op that is already a data input.
   auto add_control = [&](Node* control) {
     for (const Output& in : node->inputs_) {
       if (in.node() == control) return;
@@ -128,7 +139,15 @@ Node* OpBuilder::Finalize() {
   };
   for (Node* control : control_inputs_) add_control(control);
   for (const auto& block : graph->control_dependency_stack()) {
-    for (const Operation& op : block) add_control(op.node());
+    const bool dominated = std::any_of(
+        node->inputs_.begin(), node->inputs_.end(), [&](const Output& in) {
+          return block.ops_in_block.contains(in.node());
+        });
+    if (dominated) continue;
+    for (const Operation& op : block.inputs) add_control(op.node());
+  }
+  for (auto& block : graph->control_dependency_stack()) {
+    block.ops_in_block.insert(node.get());
   }
   return graph->AddNode(std::move(node));
 }

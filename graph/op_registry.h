@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/types/span.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "minitf/graph/attr.h"
 #include "minitf/graph/kernel.h"
 #include "minitf/graph/node.h"

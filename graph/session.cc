@@ -13,7 +13,8 @@ namespace minitf {
 
 struct Session::State {
   std::mutex mutex;  // guards plans and variables
-  absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<ExecutionPlan>>> plans;
+  absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<ExecutionPlan>>>
+      plans;
   absl::flat_hash_map<const Node*, std::unique_ptr<VariableSlot>> variables;
   int num_plans = 0;
 };
@@ -24,30 +25,32 @@ absl::Status ValidateFeeds(const Graph& graph, const FeedDict& feeds) {
   for (size_t i = 0; i < feeds.size(); ++i) {
     const auto& [output, value] = feeds[i];
     if (output.is_null() || output.graph() != &graph) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Cannot interpret feed_dict key as Tensor: Tensor ",
-          output.is_null() ? "None" : output.name(),
-          " is not an element of this graph."));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Cannot interpret feed_dict key as Tensor: Tensor ",
+                       output.is_null() ? "None" : output.name(),
+                       " is not an element of this graph."));
     }
     if (!value.IsInitialized()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Cannot feed an empty Tensor for Tensor '", output.name(), "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot feed an empty Tensor for Tensor '", output.name(), "'"));
     }
     if (value.dtype() != output.dtype()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Expects arg[", i, "] to be ", DataTypeProtoName(output.dtype()), " but ",
-          DataTypeProtoName(value.dtype()), " is provided"));
+          "Expects arg[", i, "] to be ", DataTypeProtoName(output.dtype()),
+          " but ", DataTypeProtoName(value.dtype()), " is provided"));
     }
     if (!value.shape().IsCompatibleWith(output.shape())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Cannot feed value of shape ", value.shape().ToString(), " for Tensor '",
-          output.name(), "', which has shape '", output.shape().ToString(), "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Cannot feed value of shape ", value.shape().ToString(),
+                       " for Tensor '", output.name(), "', which has shape '",
+                       output.shape().ToString(), "'"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidateFetches(const Graph& graph, const std::vector<Output>& fetches,
+absl::Status ValidateFetches(const Graph& graph,
+                             const std::vector<Output>& fetches,
                              const std::vector<Operation>& targets) {
   for (const Output& f : fetches) {
     if (f.is_null()) {
@@ -55,9 +58,10 @@ absl::Status ValidateFetches(const Graph& graph, const std::vector<Output>& fetc
           "Fetch argument None has invalid type <class 'NoneType'>");
     }
     if (f.graph() != &graph) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Fetch argument ", f.name(), " cannot be interpreted as a Tensor. (Tensor ",
-          f.name(), " is not an element of this graph.)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Fetch argument ", f.name(),
+                       " cannot be interpreted as a Tensor. (Tensor ", f.name(),
+                       " is not an element of this graph.)"));
     }
   }
   for (const Operation& t : targets) {
@@ -66,9 +70,11 @@ absl::Status ValidateFetches(const Graph& graph, const std::vector<Output>& fetc
           "Fetch argument None has invalid type <class 'NoneType'>");
     }
     if (t.graph() != &graph) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Fetch argument ", t.name(), " cannot be interpreted as an Operation. "
-          "(Operation ", t.name(), " is not an element of this graph.)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Fetch argument ", t.name(),
+                       " cannot be interpreted as an Operation. "
+                       "(Operation ",
+                       t.name(), " is not an element of this graph.)"));
     }
   }
   return absl::OkStatus();

@@ -51,8 +51,7 @@ class Session {
     return run(FeedDict{}, fetches, {});
   }
   // Runs one op for its effect (an initializer, a train op).
-  [[nodiscard]] absl::Status run(Operation target,
-                                 const FeedDict& feeds = {}) {
+  [[nodiscard]] absl::Status run(Operation target, const FeedDict& feeds = {}) {
     return run(feeds, {}, {target}).status();
   }
 

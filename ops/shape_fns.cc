@@ -56,9 +56,9 @@ absl::Status CheckSameDtypes(const ShapeContext& ctx) {
 
 absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int rank) {
   if (axis < -rank || axis >= rank) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid reduction dimension ", axis, " for input with ", rank,
-        " dimensions"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid reduction dimension ", axis, " for input with ",
+                     rank, " dimensions"));
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -49,13 +49,15 @@ void Variable::Create(const std::function<Output()>& initial_value,
     const Output& init = data->initial_value;
     if (init.is_null()) ThrowValueError("initial_value must be specified.");
     if (options.validate_shape && !init.shape().IsFullyDefined()) {
-      ThrowValueError(absl::StrCat("initial_value must have a shape specified: ",
-                                   init.name()));
+      ThrowValueError(absl::StrCat(
+          "initial_value must have a shape specified: ", init.name()));
     }
     // The scope name "v/" names the variable op "v" verbatim.
     data->ref = VariableOp(init.dtype(), init.shape(), scope.name());
     data->initializer =
-        minitf::assign(data->ref, init, {.validate_shape = options.validate_shape}).op();
+        minitf::assign(data->ref, init,
+                       {.validate_shape = options.validate_shape})
+            .op();
     data->read = identity(data->ref, "read");
   }
   std::vector<std::string> collections = options.collections.value_or(

@@ -84,7 +84,8 @@ class Variable {
   struct Data;
 
  private:
-  explicit Variable(std::shared_ptr<const Data> data) : data_(std::move(data)) {}
+  explicit Variable(std::shared_ptr<const Data> data)
+      : data_(std::move(data)) {}
   void Create(const std::function<Output()>& initial_value, bool from_callable,
               const Options& options);
   std::shared_ptr<const Data> data_;

@@ -100,7 +100,9 @@ absl::Status ReshapeShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-std::vector<Output> PassThroughGrad(const GradContext& ctx) { return {ctx.grad()}; }
+std::vector<Output> PassThroughGrad(const GradContext& ctx) {
+  return {ctx.grad()};
+}
 
 }  // namespace
 
@@ -133,14 +135,19 @@ Output constant(const std::vector<T>& values, const Shape& shape,
   Tensor t(DataTypeOf<T>::value, shape);
   auto flat = t.flat<T>();
   for (int64_t i = 0; i < n; ++i) {
-    flat[i] = values.empty() ? T{} : values[std::min<size_t>(i, values.size() - 1)];
+    flat[i] =
+        values.empty() ? T{} : values[std::min<size_t>(i, values.size() - 1)];
   }
   return constant(t, name);
 }
-template Output constant(const std::vector<float>&, const Shape&, absl::string_view);
-template Output constant(const std::vector<int32_t>&, const Shape&, absl::string_view);
-template Output constant(const std::vector<int64_t>&, const Shape&, absl::string_view);
-template Output constant(const std::vector<bool>&, const Shape&, absl::string_view);
+template Output constant(const std::vector<float>&, const Shape&,
+                         absl::string_view);
+template Output constant(const std::vector<int32_t>&, const Shape&,
+                         absl::string_view);
+template Output constant(const std::vector<int64_t>&, const Shape&,
+                         absl::string_view);
+template Output constant(const std::vector<bool>&, const Shape&,
+                         absl::string_view);
 
 Output identity(Output input, absl::string_view name) {
   return OpBuilder("Identity", name).Input(input).Build();

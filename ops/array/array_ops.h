@@ -8,10 +8,10 @@
 #ifndef MINITF_OPS_ARRAY_ARRAY_OPS_H_
 #define MINITF_OPS_ARRAY_ARRAY_OPS_H_
 
-#include "absl/strings/string_view.h"
 #include <type_traits>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "minitf/core/tensor.h"
 #include "minitf/graph/node.h"
 
@@ -23,8 +23,8 @@ Output placeholder(DataType dtype, const Shape& shape = Shape::Unknown(),
                    absl::string_view name = "Placeholder");
 Output constant(const Tensor& value, absl::string_view name = "Const");
 template <typename T>
-  requires std::is_arithmetic_v<T>
-Output constant(T value, absl::string_view name = "Const") {
+requires std::is_arithmetic_v<T> Output
+constant(T value, absl::string_view name = "Const") {
   return constant(Tensor::Scalar(value), name);
 }
 // `values` fills `shape`; the last value repeats when there are fewer
@@ -42,8 +42,8 @@ Output zeros_like(Output tensor, absl::string_view name = "zeros_like");
 Output ones_like(Output tensor, absl::string_view name = "ones_like");
 
 // Internal (gradients): `tensor` reshaped to the run-time shape of `like`.
-Output ReshapeLike(Output tensor, Output like, absl::string_view name = "Reshape");
-
+Output ReshapeLike(Output tensor, Output like,
+                   absl::string_view name = "Reshape");
 
 }  // namespace minitf
 

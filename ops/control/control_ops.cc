@@ -7,9 +7,12 @@
 
 namespace minitf {
 
-Operation no_op(absl::string_view name) { return OpBuilder("NoOp", name).BuildOp(); }
+Operation no_op(absl::string_view name) {
+  return OpBuilder("NoOp", name).BuildOp();
+}
 
-Operation group(absl::Span<const CollectionItem> inputs, absl::string_view name) {
+Operation group(absl::Span<const CollectionItem> inputs,
+                absl::string_view name) {
   control_dependencies deps(inputs);
   return no_op(name);
 }

@@ -5,7 +5,6 @@
 #define MINITF_OPS_CONTROL_CONTROL_OPS_H_
 
 #include "absl/strings/string_view.h"
-
 #include "absl/types/span.h"
 #include "minitf/graph/collections.h"
 #include "minitf/graph/node.h"
@@ -20,7 +19,6 @@ inline Operation group(std::initializer_list<CollectionItem> inputs,
                        absl::string_view name = "group_deps") {
   return group(absl::MakeConstSpan(inputs.begin(), inputs.size()), name);
 }
-
 
 }  // namespace minitf
 

@@ -47,7 +47,9 @@ absl::Status AddNShape(ShapeContext& ctx) {
 
 Output add_n(absl::Span<const Output> inputs, absl::string_view name) {
   if (inputs.empty()) {
-    ThrowValueError("inputs must be a list of at least one Tensor with the same dtype and shape");
+    ThrowValueError(
+        "inputs must be a list of at least one Tensor with the same dtype and "
+        "shape");
   }
   if (inputs.size() == 1) return inputs[0];  // TF returns the tensor itself.
   return OpBuilder("AddN", name).Inputs(inputs).Build();

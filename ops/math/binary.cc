@@ -12,26 +12,35 @@ namespace {
 
 struct AddFn {
   template <typename T>
-  static T Apply(T a, T b) { return a + b; }
+  static T Apply(T a, T b) {
+    return a + b;
+  }
 };
 struct SubFn {
   template <typename T>
-  static T Apply(T a, T b) { return a - b; }
+  static T Apply(T a, T b) {
+    return a - b;
+  }
 };
 struct MulFn {
   template <typename T>
-  static T Apply(T a, T b) { return a * b; }
+  static T Apply(T a, T b) {
+    return a * b;
+  }
 };
 struct DivFn {
   template <typename T>
-  static T Apply(T a, T b) { return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b; }
+  static T Apply(T a, T b) {
+    return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b;
+  }
 };
 
 template <typename Fn>
 class BinaryKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
-    loop_.Init(ctx.output_shapes[0], {&ctx.input_shapes[0], &ctx.input_shapes[1]});
+    loop_.Init(ctx.output_shapes[0],
+               {&ctx.input_shapes[0], &ctx.input_shapes[1]});
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
@@ -82,11 +91,13 @@ absl::Status NumericBinaryShape(ShapeContext& ctx) {
         "Value passed to parameter 'x' has DataType bool not in list of "
         "allowed values: float32, int32, int64");
   }
-  absl::StatusOr<Shape> shape = BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
+  absl::StatusOr<Shape> shape =
+      BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
   if (!shape.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        shape.status().message(), " with input shapes: ",
-        ctx.input_shape(0).DebugString(), ", ", ctx.input_shape(1).DebugString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(shape.status().message(),
+                     " with input shapes: ", ctx.input_shape(0).DebugString(),
+                     ", ", ctx.input_shape(1).DebugString()));
   }
   ctx.add_output(ctx.input_dtype(0), *shape);
   return absl::OkStatus();
@@ -127,9 +138,9 @@ std::vector<Output> DivGrad(const GradContext& ctx) {
   Output gx, gy;
   if (ctx.wants_grad[0]) gx = Unbroadcast(divide(g, y, "RealDiv"), x);
   if (ctx.wants_grad[1]) {
-    gy = Unbroadcast(multiply(g, divide(divide(negative(x), y, "RealDiv"), y,
-                                        "RealDiv")),
-                     y);
+    gy = Unbroadcast(
+        multiply(g, divide(divide(negative(x), y, "RealDiv"), y, "RealDiv")),
+        y);
   }
   return {gx, gy};
 }
@@ -149,7 +160,9 @@ void RegisterBinary(const char* type, GradFn grad) {
 
 }  // namespace
 
-Output add(Output x, Output y, absl::string_view name) { return Binary("Add", x, y, name); }
+Output add(Output x, Output y, absl::string_view name) {
+  return Binary("Add", x, y, name);
+}
 Output subtract(Output x, Output y, absl::string_view name) {
   return Binary("Sub", x, y, name);
 }

@@ -4,14 +4,14 @@
 //
 //   BroadcastLoop loop;
 //   loop.Init(out_shape, {&a_shape, &b_shape});
-//   loop.Run([&](int64_t i, const int64_t* in) { o[i] = a[in[0]] + b[in[1]]; });
+//   loop.Run([&](int64_t i, const int64_t* in) { o[i] = a[in[0]] + b[in[1]];
+//   });
 #ifndef MINITF_OPS_MATH_BROADCAST_H_
 #define MINITF_OPS_MATH_BROADCAST_H_
 
 #include <cstdint>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "minitf/core/shape.h"
 
 namespace minitf {
@@ -36,7 +36,7 @@ class BroadcastLoop {
       return;
     }
     const int rank = static_cast<int>(dims_.size());
-    absl::InlinedVector<int64_t, 8> coord(rank, 0);
+    int64_t coord[Shape::kMaxRank] = {};
     for (int64_t i = 0; i < total_; ++i) {
       fn(i, offsets);
       // Advance the innermost coordinate; carry outwards.

@@ -9,9 +9,9 @@
 #define MINITF_OPS_MATH_MATH_OPS_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "minitf/graph/node.h"
 
@@ -54,7 +54,6 @@ Output operator-(Output x);
 // Internal (gradients): sums `x` over the dims where `like` was broadcast,
 // giving `like`'s run-time shape.
 Output ReduceToLike(Output x, Output like, absl::string_view name = "Sum");
-
 
 }  // namespace minitf
 

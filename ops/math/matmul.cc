@@ -53,7 +53,8 @@ class MatMulKernel : public OpKernel {
 
 absl::Status MatMulShape(ShapeContext& ctx) {
   const Shape &a = ctx.input_shape(0), &b = ctx.input_shape(1);
-  if (ctx.input_dtype(0) != DataType::kFloat || ctx.input_dtype(1) != DataType::kFloat) {
+  if (ctx.input_dtype(0) != DataType::kFloat ||
+      ctx.input_dtype(1) != DataType::kFloat) {
     return absl::InvalidArgumentError(absl::StrCat(
         "MatMul supports float32 only, got ", DataTypeName(ctx.input_dtype(0)),
         " and ", DataTypeName(ctx.input_dtype(1))));
@@ -61,8 +62,8 @@ absl::Status MatMulShape(ShapeContext& ctx) {
   for (const Shape* s : {&a, &b}) {
     if (s->has_rank() && s->rank() != 2) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Shape must be rank 2 but is rank ", s->rank(), " with input shapes: ",
-          a.DebugString(), ", ", b.DebugString()));
+          "Shape must be rank 2 but is rank ", s->rank(),
+          " with input shapes: ", a.DebugString(), ", ", b.DebugString()));
     }
   }
   const bool ta = ctx.attr<bool>("transpose_a");

@@ -45,15 +45,14 @@ absl::Status ReductionShape(ShapeContext& ctx) {
     ctx.add_output(ctx.input_dtype(0), Shape::Unknown());
     return absl::OkStatus();
   }
-  MINITF_ASSIGN_OR_RETURN(
-      std::vector<bool> reduced,
-      ReducedAxes(ctx.attr<std::vector<int64_t>>("axis"),
-                  ctx.attr<bool>("reduce_all"), in.rank()));
+  MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced,
+                          ReducedAxes(ctx.attr<std::vector<int64_t>>("axis"),
+                                      ctx.attr<bool>("reduce_all"), in.rank()));
   if (ctx.attr<bool>("keep_dims")) {
     ctx.add_output(ctx.input_dtype(0), KeepDimsShape(in, reduced));
     return absl::OkStatus();
   }
-  Shape::Dims dims;
+  std::vector<int64_t> dims;
   for (int i = 0; i < in.rank(); ++i) {
     if (!reduced[i]) dims.push_back(in.dim(i));
   }
@@ -72,7 +71,8 @@ class ReductionKernel : public OpKernel {
     const Shape kept = KeepDimsShape(in, reduced);
     loop_.Init(in, {&kept});
     const int64_t out_n = kept.num_elements();
-    scale_ = mean_ && out_n > 0 ? static_cast<double>(out_n) / in.num_elements() : 1.0;
+    scale_ = mean_ && out_n > 0 ? static_cast<double>(out_n) / in.num_elements()
+                                : 1.0;
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
@@ -118,7 +118,8 @@ class ReductionGradKernel : public OpKernel {
         const T* g = ctx.input(0).flat<T>().data();
         T* o = ctx.output(0).flat<T>().data();
         const T scale = static_cast<T>(scale_);
-        loop_.Run([&](int64_t i, const int64_t* in) { o[i] = g[in[0]] * scale; });
+        loop_.Run(
+            [&](int64_t i, const int64_t* in) { o[i] = g[in[0]] * scale; });
       }
     });
     return absl::OkStatus();

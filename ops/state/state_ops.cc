@@ -63,7 +63,8 @@ class AssignUpdateKernel : public OpKernel {
       if constexpr (!std::is_same_v<T, bool>) {
         auto v = var.value.flat<T>();
         auto d = value.flat<T>();
-        for (size_t i = 0; i < v.size(); ++i) v[i] += static_cast<T>(sign_) * d[i];
+        for (size_t i = 0; i < v.size(); ++i)
+          v[i] += static_cast<T>(sign_) * d[i];
       }
     });
     ctx.output(0) = var.value;
@@ -84,9 +85,9 @@ absl::Status AssignShape(ShapeContext& ctx) {
   const Shape &ref = ctx.input_shape(0), &value = ctx.input_shape(1);
   const bool validate = ctx.attr<bool>("validate_shape");
   if (validate && !ref.IsCompatibleWith(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Shapes must be equal rank, but are ", ref.DebugString(), " and ",
-        value.DebugString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Shapes must be equal rank, but are ", ref.DebugString(),
+                     " and ", value.DebugString()));
   }
   ctx.add_output(ctx.input_dtype(0), validate ? ref : value);
   return absl::OkStatus();
@@ -94,17 +95,18 @@ absl::Status AssignShape(ShapeContext& ctx) {
 
 void CheckRef(Output ref, const char* type) {
   if (ref.is_null() || !ref.node()->op_def().is_variable) {
-    ThrowTypeError(absl::StrCat("Input 'ref' of '", type,
-                                "' Op requires l-value input"));
+    ThrowTypeError(
+        absl::StrCat("Input 'ref' of '", type, "' Op requires l-value input"));
   }
 }
 
-Output Update(const char* type, Output ref, Output value, absl::string_view name,
-              bool validate_shape) {
+Output Update(const char* type, Output ref, Output value,
+              absl::string_view name, bool validate_shape) {
   CheckRef(ref, type);
   OpBuilder builder(type, name.empty() ? type : name);
   builder.Input(ref).Input(value);
-  if (absl::string_view(type) == "Assign") builder.Attr("validate_shape", validate_shape);
+  if (absl::string_view(type) == "Assign")
+    builder.Attr("validate_shape", validate_shape);
   return builder.Build();
 }
 

@@ -9,7 +9,6 @@
 #define MINITF_OPS_STATE_STATE_OPS_H_
 
 #include "absl/strings/string_view.h"
-
 #include "minitf/graph/node.h"
 
 namespace minitf {
@@ -27,9 +26,10 @@ struct AssignOptions {
 // `ref` must be a variable op's output ("requires l-value input" otherwise).
 // Each returns the variable's new value.
 Output assign(Output ref, Output value, const AssignOptions& options = {});
-Output assign_add(Output ref, Output value, absl::string_view name = "AssignAdd");
-Output assign_sub(Output ref, Output value, absl::string_view name = "AssignSub");
-
+Output assign_add(Output ref, Output value,
+                  absl::string_view name = "AssignAdd");
+Output assign_sub(Output ref, Output value,
+                  absl::string_view name = "AssignSub");
 
 }  // namespace minitf
 

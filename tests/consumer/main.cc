@@ -14,7 +14,8 @@ int main() {
   auto y = tf::matmul(x, w);
   tf::Session sess(graph);
   if (!sess.run(tf::global_variables_initializer()).ok()) return 1;
-  auto out = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}}, {y});
+  auto out =
+      sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}}, {y});
   if (!out.ok()) {
     std::cerr << out.status() << "\n";
     return 1;

@@ -31,9 +31,8 @@ class NamedObject : public tf::CollectionObject {
 };
 
 tf::CollectionItem Object(std::optional<std::string> name) {
-  return tf::CollectionItem(
-      std::shared_ptr<const tf::CollectionObject>(
-          std::make_shared<NamedObject>(std::move(name))));
+  return tf::CollectionItem(std::shared_ptr<const tf::CollectionObject>(
+      std::make_shared<NamedObject>(std::move(name))));
 }
 
 // The items' names, "<none>" for a nameless item.
@@ -73,8 +72,7 @@ TEST(GraphKeysTest, HaveTfsStringValues) {
   EXPECT_STREQ(tf::GraphKeys::BIASES, "biases");
   EXPECT_STREQ(tf::GraphKeys::MOVING_AVERAGE_VARIABLES,
                "moving_average_variables");
-  EXPECT_STREQ(tf::GraphKeys::CONCATENATED_VARIABLES,
-               "concatenated_variables");
+  EXPECT_STREQ(tf::GraphKeys::CONCATENATED_VARIABLES, "concatenated_variables");
   EXPECT_STREQ(tf::GraphKeys::SUMMARIES, "summaries");
   EXPECT_STREQ(tf::GraphKeys::INIT_OP, "init_op");
 }
@@ -227,9 +225,8 @@ TEST_F(CollectionsTest, ScopeFooAlsoMatchesFoo1AndFoobar) {
   }
   EXPECT_THAT(Names(tf::get_collection(tf::GraphKeys::GLOBAL_VARIABLES)),
               ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0", "bar/foo/v:0"));
-  EXPECT_THAT(
-      Names(tf::get_collection(tf::GraphKeys::GLOBAL_VARIABLES, "foo")),
-      ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0"));
+  EXPECT_THAT(Names(tf::get_collection(tf::GraphKeys::GLOBAL_VARIABLES, "foo")),
+              ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0"));
   EXPECT_THAT(
       Names(tf::get_collection(tf::GraphKeys::GLOBAL_VARIABLES, "foo/")),
       ElementsAre("foo/v:0"));

@@ -27,7 +27,8 @@ TEST_F(GradientsTest, CompositeExpressionMatchesFiniteDifferences) {
   auto h = matmul(x, w) + b;
   auto y = reduce_mean(h * h / (h * h + constant(1.0f)), {.axis = {{1}}});
   Session sess(graph_);
-  auto error = ComputeGradientError(sess, x, Floats({1, 2, 3, -1, 0.5f, 2}, {2, 3}), y);
+  auto error =
+      ComputeGradientError(sess, x, Floats({1, 2, 3, -1, 0.5f, 2}, {2, 3}), y);
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 2e-3f);
 }
@@ -36,7 +37,8 @@ TEST_F(GradientsTest, MatMulTransposesMatchFiniteDifferences) {
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
       auto a = placeholder(float32, ta ? Shape{3, 2} : Shape{2, 3}, "a");
-      auto b = constant<float>({1, -2, 3, 0.5f, 2, -1}, tb ? Shape{2, 3} : Shape{3, 2});
+      auto b = constant<float>({1, -2, 3, 0.5f, 2, -1},
+                               tb ? Shape{2, 3} : Shape{3, 2});
       auto y = matmul(a, b, {.transpose_a = ta, .transpose_b = tb});
       Session sess(graph_);
       auto error = ComputeGradientError(
@@ -53,7 +55,8 @@ TEST_F(GradientsTest, BroadcastingGradientsAreReducedToTheInputShape) {
   auto y = reduce_sum((x - bias) * (x / (bias + constant(3.0f))));
   Session sess(graph_);
   FeedDict feeds = {{x, Floats({1, 2, 3, 4, 5, 6}, {2, 3})}};
-  auto error = ComputeGradientError(sess, bias, Floats({0.5f, 1, 1.5f}, {3}), y, feeds);
+  auto error =
+      ComputeGradientError(sess, bias, Floats({0.5f, 1, 1.5f}, {3}), y, feeds);
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 5e-3f);
   auto g = gradients({y}, {bias})[0];
@@ -67,7 +70,8 @@ TEST_F(GradientsTest, ReductionsKeepdimsAndReshape) {
   auto y = reduce_mean(s * s) + reduce_sum(-x, {.axis = {{-1}}});
   auto total = reduce_sum(y);
   Session sess(graph_);
-  auto error = ComputeGradientError(sess, x, Floats({1, -2, 3, 0.5f, 2, 1}, {2, 3}), total);
+  auto error = ComputeGradientError(
+      sess, x, Floats({1, -2, 3, 0.5f, 2, 1}, {2, 3}), total);
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 2e-3f);
 }
@@ -119,7 +123,8 @@ TEST_F(GradientsTest, SumsOverYsAndHonoursGradYs) {
   auto x = placeholder(float32, {2}, "x");
   auto y1 = x * constant(2.0f);
   auto y2 = x * x;
-  auto g = gradients({y1, y2}, {x}, {constant<float>({1, 10}, {2}), Output()})[0];
+  auto g =
+      gradients({y1, y2}, {x}, {constant<float>({1, 10}, {2}), Output()})[0];
   Session sess(graph_);
   auto out = sess.run({{x, Floats({1, 3}, {2})}}, {g});
   ASSERT_TRUE(out.ok()) << out.status();
@@ -164,7 +169,8 @@ TEST_F(GradientsTest, MissingGradientIsALoudErrorNamingTheOp) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "No gradient defined for operation 'no_grad_op' (op type: ReduceToLike)");
+                 "No gradient defined for operation 'no_grad_op' (op type: "
+                 "ReduceToLike)");
     EXPECT_EQ(e.python_type(), "LookupError");
   }
 }

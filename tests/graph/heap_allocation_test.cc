@@ -39,7 +39,8 @@ TEST(HeapAllocationTest, SteadyStateTrainingStepAllocatesOnlyItsResults) {
   auto loss = reduce_mean(y * y);
   auto grads = gradients({loss}, {w, b});
   auto lr = constant(0.1f);
-  auto train = group({w.assign_sub(grads[0] * lr), b.assign_sub(grads[1] * lr)});
+  auto train =
+      group({w.assign_sub(grads[0] * lr), b.assign_sub(grads[1] * lr)});
 
   Session sess(graph, {.intra_op_parallelism_threads = 1});
   ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
@@ -52,7 +53,8 @@ TEST(HeapAllocationTest, SteadyStateTrainingStepAllocatesOnlyItsResults) {
 
   int64_t before = heap_allocations.load();
   for (int i = 0; i < 10; ++i) {
-    absl::StatusOr<std::vector<Tensor>> out = sess.run(feeds, no_fetches, targets);
+    absl::StatusOr<std::vector<Tensor>> out =
+        sess.run(feeds, no_fetches, targets);
     ASSERT_TRUE(out.ok());
   }
   EXPECT_EQ(heap_allocations.load() - before, 0);

@@ -143,6 +143,22 @@ TEST(OpNamingTest, TrailingSlashNameIsUsedVerbatim) {
   }
 }
 
+// A trailing-"/" name is neither uniquified nor marked as used, so it can
+// collide. TF's C API (TF_FinishOperationLocked) rejects the second node
+// and ops.py re-raises it as ValueError; the graph is left unchanged.
+TEST(OpNamingTest, DuplicateNodeNameRaisesValueError) {
+  tf::Graph g;
+  tf::GraphGuard guard(g);
+  tf::Operation first = tf::no_op("trailing/");
+  EXPECT_EQ(ValueErrorMessage([] { (void)tf::no_op("trailing/"); }),
+            "Duplicate node name in graph: 'trailing'");
+  // unique_name("trailing") returns "trailing": it was never marked.
+  EXPECT_EQ(ValueErrorMessage([] { (void)tf::constant(1.0f, "trailing"); }),
+            "Duplicate node name in graph: 'trailing'");
+  EXPECT_EQ(g.num_nodes(), 1);
+  EXPECT_EQ(g.get_operation_by_name("trailing"), first);
+}
+
 TEST(OpNamingTest, OpsAreLookedUpByTheirUniqueName) {
   tf::Graph g;
   tf::GraphGuard guard(g);

@@ -68,7 +68,8 @@ TEST_F(SessionTest, FeedDtypeMismatchIsInvalidArgument) {
   Session sess(graph_);
   auto out = sess.run({{labels, Tensor(float32, {3})}}, {labels});
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().message(), "Expects arg[0] to be int32 but float is provided");
+  EXPECT_EQ(out.status().message(),
+            "Expects arg[0] to be int32 but float is provided");
 }
 
 TEST_F(SessionTest, FeedAndFetchFromAnotherGraphAreRejected) {
@@ -85,9 +86,10 @@ TEST_F(SessionTest, FeedAndFetchFromAnotherGraphAreRejected) {
             "Cannot interpret feed_dict key as Tensor: Tensor foreign:0 is not "
             "an element of this graph.");
   auto fetched = sess.run({foreign});
-  EXPECT_EQ(fetched.status().message(),
-            "Fetch argument foreign:0 cannot be interpreted as a Tensor. (Tensor "
-            "foreign:0 is not an element of this graph.)");
+  EXPECT_EQ(
+      fetched.status().message(),
+      "Fetch argument foreign:0 cannot be interpreted as a Tensor. (Tensor "
+      "foreign:0 is not an element of this graph.)");
   auto null_fetch = sess.run({Output()});
   EXPECT_EQ(null_fetch.status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -122,8 +124,10 @@ TEST_F(SessionTest, VariablesLiveInTheSession) {
   ASSERT_TRUE(b.run(global_variables_initializer()).ok());
   ASSERT_TRUE(a.run({inc}).ok());
   ASSERT_TRUE(a.run({inc}).ok());
-  EXPECT_THAT((*a.run({v.value()}))[0].flat<float>(), ::testing::ElementsAre(21, 22));
-  EXPECT_THAT((*b.run({v.value()}))[0].flat<float>(), ::testing::ElementsAre(1, 2));
+  EXPECT_THAT((*a.run({v.value()}))[0].flat<float>(),
+              ::testing::ElementsAre(21, 22));
+  EXPECT_THAT((*b.run({v.value()}))[0].flat<float>(),
+              ::testing::ElementsAre(1, 2));
   auto sub = v.assign_sub(constant<float>({1, 1}, {2}));
   EXPECT_THAT((*b.run({sub}))[0].flat<float>(), ::testing::ElementsAre(0, 1));
   auto set = v.assign(constant<float>({5, 6}, {2}));
@@ -200,7 +204,8 @@ TEST_F(SessionTest, RunTimeShapeErrorsAreStatuses) {
   auto y = placeholder(float32, {-1}, "y");
   auto z = x + y;
   Session sess(graph_);
-  auto out = sess.run({{x, Floats({1, 2}, {2})}, {y, Floats({1, 2, 3}, {3})}}, {z});
+  auto out =
+      sess.run({{x, Floats({1, 2}, {2})}, {y, Floats({1, 2, 3}, {3})}}, {z});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(out.status().message(),
@@ -220,7 +225,8 @@ TEST_F(SessionTest, SteadyStateAllocatesOnlyTheFetchedOutputs) {
   std::vector<Operation> targets = {step.op()};
   ASSERT_TRUE(sess.run(feeds, fetches, targets).ok());  // compiles
   const int64_t before = TensorBufferAllocations();
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(sess.run(feeds, fetches, targets).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(sess.run(feeds, fetches, targets).ok());
   EXPECT_EQ(TensorBufferAllocations() - before, 5);  // one fetched tensor a run
   ASSERT_TRUE(sess.run(feeds, {}, targets).ok());
   const int64_t targets_only = TensorBufferAllocations();

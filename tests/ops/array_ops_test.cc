@@ -37,7 +37,9 @@ TEST_F(ArrayOpsTest, ConstantRepeatsTheLastValueAndRejectsTooMany) {
     constant<float>({1, 2, 3}, {2});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "Too many elements provided. Needed at most 2, but received 3");
+    EXPECT_STREQ(
+        e.what(),
+        "Too many elements provided. Needed at most 2, but received 3");
     EXPECT_EQ(e.python_type(), "TypeError");
   }
 }
@@ -51,7 +53,9 @@ TEST_F(ArrayOpsTest, ReshapeInfersMinusOne) {
     reshape(x, {5, -1});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("Cannot reshape a tensor with 24 elements to shape [5,-1]"));
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("Cannot reshape a tensor with 24 elements to shape [5,-1]"));
   }
   EXPECT_THROW(reshape(x, {-1, -1}), Error);
   Session sess(graph_);
@@ -70,7 +74,8 @@ TEST_F(ArrayOpsTest, RunTimeReshapeOfAnUnknownBatch) {
   EXPECT_EQ((*ok)[0].shape().ToString(), "(3, 4)");
   auto bad = sess.run({{y, Tensor(float32, {1, 6})}}, {r});
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(bad.status().message(), HasSubstr("Cannot reshape a tensor with 6 elements"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("Cannot reshape a tensor with 6 elements"));
 }
 
 TEST_F(ArrayOpsTest, IdentityZerosOnesLike) {
@@ -90,7 +95,8 @@ TEST_F(ArrayOpsTest, ReshapeGradientMatchesFiniteDifferences) {
   auto y = reshape(x, {3, 2}) * constant<float>({1, 2, 3, 4, 5, 6}, {3, 2});
   Session sess(graph_);
   auto error = ComputeGradientError(
-      sess, x, Tensor::FromVector<float>({1, 2, 3, 4, 5, 6}, {2, 3}), identity(y));
+      sess, x, Tensor::FromVector<float>({1, 2, 3, 4, 5, 6}, {2, 3}),
+      identity(y));
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 2e-3f);
 }

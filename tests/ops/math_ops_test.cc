@@ -130,7 +130,8 @@ TEST_F(MathOpsTest, MatMulMatchesNaiveLoopWithTransposes) {
         for (int j = 0; j < n; ++j) {
           float expect = 0;
           for (int p = 0; p < k; ++p) {
-            expect += (ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
+            expect += (ta ? A[p * m + i] : A[i * k + p]) *
+                      (tb ? B[j * k + p] : B[p * n + j]);
           }
           EXPECT_NEAR(got[i * n + j], expect, 1e-5) << ta << tb;
         }
@@ -146,11 +147,13 @@ TEST_F(MathOpsTest, MatMulShapeErrors) {
     matmul(a, b);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("Dimensions must be equal, but are 3 and 4"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("Dimensions must be equal, but are 3 and 4"));
   }
   auto v = placeholder(float32, {3}, "v");
   EXPECT_THROW(matmul(a, v), Error);
-  EXPECT_EQ(matmul(a, placeholder(float32, {3, -1}, "c")).shape().ToString(), "(2, ?)");
+  EXPECT_EQ(matmul(a, placeholder(float32, {3, -1}, "c")).shape().ToString(),
+            "(2, ?)");
 }
 
 TEST_F(MathOpsTest, ReductionsMatchNaiveSums) {
@@ -164,7 +167,8 @@ TEST_F(MathOpsTest, ReductionsMatchNaiveSums) {
   auto all = reduce_sum(x);
   EXPECT_EQ(all.shape().ToString(), "()");
   FeedDict feeds = {{x, xv}};
-  std::vector<float> got1 = Eval(s1, feeds), got2 = Eval(m02, feeds), got3 = Eval(all, feeds);
+  std::vector<float> got1 = Eval(s1, feeds), got2 = Eval(m02, feeds),
+                     got3 = Eval(all, feeds);
   float total = 0;
   for (int i = 0; i < 2; ++i) {
     for (int k = 0; k < 4; ++k) {
@@ -190,7 +194,9 @@ TEST_F(MathOpsTest, ReductionAxisOutOfRange) {
     reduce_sum(x, {.axis = {{2}}});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("Invalid reduction dimension 2 for input with 2 dimensions"));
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("Invalid reduction dimension 2 for input with 2 dimensions"));
   }
 }
 
@@ -208,8 +214,9 @@ TEST_F(MathOpsTest, GradientsMatchFiniteDifferences) {
   auto other = constant<float>({0.5f, 2, -1.5f}, {3});
   Session sess(graph_);
   const Tensor xv = Random({2, 3}, 6);
-  for (Output y : {x + other, other - x, x * other, x / other, other / (x + constant(3.0f)),
-                   -x, add_n({x, x, x * x}), reduce_mean(x, {.axis = {{0}}}),
+  for (Output y : {x + other, other - x, x * other, x / other,
+                   other / (x + constant(3.0f)), -x, add_n({x, x, x * x}),
+                   reduce_mean(x, {.axis = {{0}}}),
                    reduce_sum(x, {.axis = {{1}}, .keepdims = true})}) {
     auto error = ComputeGradientError(sess, x, xv, y);
     ASSERT_TRUE(error.ok()) << error.status();

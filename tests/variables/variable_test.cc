@@ -50,8 +50,10 @@ TEST_F(VariableTest, CallableInitialValueGoesUnderInitializer) {
 TEST_F(VariableTest, CollectionsDefaultAndTrainable) {
   Variable a(constant(1.0f), {.name = "a"});
   Variable b(constant(1.0f), {.trainable = false, .name = "b"});
-  Variable c(constant(1.0f), {.collections = std::vector<std::string>{GraphKeys::LOCAL_VARIABLES},
-                              .name = "c"});
+  Variable c(
+      constant(1.0f),
+      {.collections = std::vector<std::string>{GraphKeys::LOCAL_VARIABLES},
+       .name = "c"});
   EXPECT_THAT(Names(global_variables()), ElementsAre("a:0", "b:0"));
   EXPECT_THAT(Names(trainable_variables()), ElementsAre("a:0", "c:0"));
   EXPECT_THAT(Names(local_variables()), ElementsAre("c:0"));
@@ -88,7 +90,8 @@ TEST_F(VariableTest, VariablesInitializerOfAList) {
   Session sess(graph_);
   ASSERT_TRUE(sess.run(variables_initializer({a})).ok());
   EXPECT_TRUE(sess.run({a.value()}).ok());
-  EXPECT_EQ(sess.run({b.value()}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sess.run({b.value()}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(sess.run(variables_initializer({})).ok());
 }
 
