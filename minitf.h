@@ -30,7 +30,15 @@
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/control/control_ops.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/nn/conv_ops.h"
+#include "minitf/ops/nn/nn_ops.h"
+#include "minitf/ops/random/random_ops.h"
 #include "minitf/ops/state/state_ops.h"
+#include "minitf/variables/constraints.h"
+#include "minitf/variables/global_step.h"
+#include "minitf/variables/initializers.h"
+#include "minitf/variables/regularizers.h"
 #include "minitf/variables/variable.h"
+#include "minitf/variables/variable_scope.h"
 
 #endif  // MINITF_MINITF_H_

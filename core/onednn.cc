@@ -49,4 +49,26 @@ void PrimitiveArgs::Execute(const dnnl::primitive& primitive) const {
       "could not execute a primitive");
 }
 
+void DnnlPort::Init(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen,
+                    bool is_input) {
+  plain_ = dnnl::memory(plain, CpuEngine(), nullptr);
+  needs_reorder_ = plain != chosen;
+  if (!needs_reorder_) return;
+  chosen_ = dnnl::memory(chosen, CpuEngine());
+  const dnnl::memory& from = is_input ? plain_ : chosen_;
+  const dnnl::memory& to = is_input ? chosen_ : plain_;
+  reorder_ = dnnl::reorder(from, to);
+  reorder_args_.Add(DNNL_ARG_FROM, from);
+  reorder_args_.Add(DNNL_ARG_TO, to);
+}
+
+void DnnlPort::BindInput(const void* data) {
+  plain_.set_data_handle(const_cast<void*>(data));
+  if (needs_reorder_) reorder_args_.Execute(reorder_);
+}
+
+void DnnlPort::FinishOutput() {
+  if (needs_reorder_) reorder_args_.Execute(reorder_);
+}
+
 }  // namespace minitf

@@ -34,6 +34,31 @@ class PrimitiveArgs {
   std::vector<dnnl_exec_arg_t> args_;
 };
 
+// One tensor argument of a primitive. The tensor is always in its plain
+// layout; when the primitive chose another (format_tag::any), the port
+// owns a buffer in the chosen layout, allocated once, and a reorder
+// between the two. Compute-time calls never allocate.
+class DnnlPort {
+ public:
+  // `plain`: the tensor's layout; `chosen`: the primitive's.
+  void Init(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen,
+            bool is_input);
+  // What the primitive reads or writes.
+  const dnnl::memory& memory() const { return needs_reorder_ ? chosen_ : plain_; }
+  // Points the plain side at the tensor's buffer; for an input, reorders it
+  // into the chosen layout.
+  void BindInput(const void* data);
+  void BindOutput(void* data) { plain_.set_data_handle(data); }
+  // For an output: reorders the result into the tensor.
+  void FinishOutput();
+
+ private:
+  dnnl::memory plain_, chosen_;
+  dnnl::reorder reorder_;
+  PrimitiveArgs reorder_args_;
+  bool needs_reorder_ = false;
+};
+
 }  // namespace minitf
 
 #endif  // MINITF_CORE_ONEDNN_H_

@@ -43,9 +43,11 @@ Graph& get_default_graph() {
 
 void reset_default_graph() {
   if (!graph_stack.empty()) {
-    ThrowRuntimeError(
-        "Do not use tf.reset_default_graph() to clear nested graphs. If you "
-        "need a cleared graph, exit the nesting and create a new graph.");
+    throw Error(absl::FailedPreconditionError(
+                    "Do not use tf.reset_default_graph() to clear nested graphs. "
+                    "If you need a cleared graph, exit the nesting and create a "
+                    "new graph."),
+                "AssertionError");
   }
   std::lock_guard<std::mutex> lock(global_graph_mutex);
   GlobalGraph() = std::make_unique<Graph>();
@@ -91,8 +93,8 @@ control_dependencies::control_dependencies(
       ThrowTypeError("Can not convert a NoneType into a Tensor or Operation.");
     }
     if (op.graph() != graph_) {
-      ThrowValueError(absl::StrCat("Operation '", op.name(),
-                                   "' is not from the current graph."));
+      ThrowValueError(absl::StrCat("Operation ", op.name(),
+                                   " is not an element of this graph."));
     }
     ops.push_back(op);
   }

@@ -110,7 +110,12 @@ std::vector<CollectionItem> Graph::get_collection(
   if (it == collections_.end()) return {};
   if (scope.empty()) return it->second;
   // Python's re.match: the pattern anchored at the start, a prefix match.
-  const std::regex pattern(scope);
+  std::regex pattern;
+  try {
+    pattern = std::regex(scope);
+  } catch (const std::regex_error& e) {
+    ThrowValueError(absl::StrCat("Invalid collection scope regex '", scope, "': ", e.what()));
+  }
   std::vector<CollectionItem> filtered;
   for (const CollectionItem& item : it->second) {
     std::optional<std::string> name = item.name();

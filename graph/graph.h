@@ -14,6 +14,7 @@
 
 #include <any>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <typeindex>
 #include <vector>
@@ -74,8 +75,10 @@ class Graph {
 
   // Per-graph state owned by other modules (the variable store, ...): one
   // default-constructed T per graph, created on first use.
+  // Thread-safe.
   template <typename T>
   T& GetExtension() {
+    std::lock_guard<std::mutex> lock(extensions_mutex_);
     std::any& slot = extensions_[std::type_index(typeid(T))];
     if (!slot.has_value()) slot = std::make_shared<T>();
     return *std::any_cast<std::shared_ptr<T>&>(slot);
@@ -98,6 +101,7 @@ class Graph {
   std::vector<ControlDependencyBlock> control_stack_;
   absl::node_hash_map<std::string, std::vector<CollectionItem>> collections_;
   std::vector<std::string> collection_order_;
+  std::mutex extensions_mutex_;
   absl::flat_hash_map<std::type_index, std::any> extensions_;
   std::optional<int64_t> seed_;
   int64_t op_seed_counter_ = 0;

@@ -12,11 +12,16 @@ void EnsureOpsRegistered() {
     RegisterArrayOps();
     RegisterBinaryOps();
     RegisterUnaryOps();
+    RegisterComparisonOps();
+    RegisterCastOps();
     RegisterAddNOps();
     RegisterMatMulOps();
     RegisterReductionOps();
     RegisterStateOps();
     RegisterControlOps();
+    RegisterL2LossOps();
+    RegisterRandomOps();
+    nn::RegisterConvOps();
   });
 }
 

@@ -8,11 +8,18 @@ namespace minitf {
 void RegisterArrayOps();
 void RegisterBinaryOps();
 void RegisterUnaryOps();
+void RegisterComparisonOps();
+void RegisterCastOps();
 void RegisterAddNOps();
 void RegisterMatMulOps();
 void RegisterReductionOps();
 void RegisterStateOps();
 void RegisterControlOps();
+void RegisterL2LossOps();
+void RegisterRandomOps();
+namespace nn {
+void RegisterConvOps();
+}  // namespace nn
 
 }  // namespace minitf
 

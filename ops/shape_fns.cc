@@ -1,6 +1,9 @@
 #include "minitf/ops/shape_fns.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace minitf {
 
@@ -40,6 +43,31 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
     out.set_dim(i, d);
   }
   return out;
+}
+
+absl::StatusOr<Shape> BroadcastInputShapes(const ShapeContext& ctx) {
+  absl::StatusOr<Shape> shape =
+      BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
+  if (!shape.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(shape.status().message(),
+                     " with input shapes: ", ctx.input_shape(0).DebugString(),
+                     ", ", ctx.input_shape(1).DebugString()));
+  }
+  return shape;
+}
+
+absl::Status CheckDtypeAllowed(DataType dtype, absl::string_view param,
+                               std::initializer_list<DataType> allowed) {
+  if (std::find(allowed.begin(), allowed.end(), dtype) != allowed.end()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "Value passed to parameter '", param, "' has DataType ",
+      DataTypeName(dtype), " not in list of allowed values: ",
+      absl::StrJoin(allowed, ", ", [](std::string* out, DataType d) {
+        absl::StrAppend(out, DataTypeName(d));
+      })));
 }
 
 absl::Status CheckSameDtypes(const ShapeContext& ctx) {

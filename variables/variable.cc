@@ -16,8 +16,10 @@ struct Variable::Data : CollectionObject {
   bool trainable = true;
   Constraint constraint;
 
-  std::optional<std::string> name() const override { return ref.name(); }
-  Operation op() const override { return ref.op(); }
+  // FromTensor handles have no ref: they stand for `read`.
+  const Output& primary() const { return ref.is_null() ? read : ref; }
+  std::optional<std::string> name() const override { return primary().name(); }
+  Operation op() const override { return primary().op(); }
   Output value() const override { return read; }
 };
 
@@ -30,8 +32,25 @@ Variable::Variable(const std::function<Output()>& initial_value,
   Create(initial_value, true, options);
 }
 
+Variable Variable::FromTensor(Output tensor) {
+  if (tensor.is_null()) ThrowValueError("Variable::FromTensor needs a tensor, got None");
+  auto data = std::make_shared<Data>();
+  data->read = tensor;
+  return Variable(std::move(data));
+}
+
+bool Variable::is_variable() const { return !data_->ref.is_null(); }
+
+const Variable::Data& Variable::RequireVariable(const char* what) const {
+  if (data_->ref.is_null()) {
+    ThrowTypeError(absl::StrCat("'", data_->read.name(), "' is a tensor, not a variable: it has no ",
+                                what));
+  }
+  return *data_;
+}
+
 void Variable::Create(const std::function<Output()>& initial_value,
-                      bool from_callable, const Options& options) {
+                      bool initializer_scope, const Options& options) {
   Graph& graph = get_default_graph();
   auto data = std::make_shared<Data>();
   data->trainable = options.trainable;
@@ -40,7 +59,7 @@ void Variable::Create(const std::function<Output()>& initial_value,
     // init_scope: a variable never inherits control dependencies.
     control_dependencies no_deps(nullptr);
     name_scope scope(options.name, "Variable");
-    if (from_callable) {
+    if (initializer_scope) {
       name_scope init_scope("Initializer");
       data->initial_value = initial_value();
     } else {
@@ -71,26 +90,28 @@ void Variable::Create(const std::function<Output()>& initial_value,
   graph.add_to_collections(collections, *this);
 }
 
-std::string Variable::name() const { return data_->ref.name(); }
-Operation Variable::op() const { return data_->ref.op(); }
-Output Variable::ref() const { return data_->ref; }
+std::string Variable::name() const { return data_->primary().name(); }
+Operation Variable::op() const { return data_->primary().op(); }
+Output Variable::ref() const { return RequireVariable("ref").ref; }
 Output Variable::value() const { return data_->read; }
-Operation Variable::initializer() const { return data_->initializer; }
-Output Variable::initial_value() const { return data_->initial_value; }
-DataType Variable::dtype() const { return data_->ref.dtype(); }
-const Shape& Variable::shape() const { return data_->ref.shape(); }
+Operation Variable::initializer() const { return RequireVariable("initializer").initializer; }
+Output Variable::initial_value() const {
+  return RequireVariable("initial_value").initial_value;
+}
+DataType Variable::dtype() const { return data_->read.dtype(); }
+const Shape& Variable::shape() const { return data_->read.shape(); }
 bool Variable::trainable() const { return data_->trainable; }
 const Constraint& Variable::constraint() const { return data_->constraint; }
-Graph* Variable::graph() const { return data_->ref.graph(); }
+Graph* Variable::graph() const { return data_->read.graph(); }
 
 Output Variable::assign(Output value, absl::string_view name) const {
-  return minitf::assign(data_->ref, value, {.name = name});
+  return minitf::assign(RequireVariable("assign").ref, value, {.name = name});
 }
 Output Variable::assign_add(Output delta, absl::string_view name) const {
-  return minitf::assign_add(data_->ref, delta, name);
+  return minitf::assign_add(RequireVariable("assign_add").ref, delta, name);
 }
 Output Variable::assign_sub(Output delta, absl::string_view name) const {
-  return minitf::assign_sub(data_->ref, delta, name);
+  return minitf::assign_sub(RequireVariable("assign_sub").ref, delta, name);
 }
 
 Variable::operator CollectionItem() const {

@@ -51,7 +51,14 @@ class Variable {
   explicit Variable(const std::function<Output()>& initial_value,
                     const Options& options = {});
 
+  // A handle to a tensor that stands in for a variable: what a custom
+  // getter returns when it returns something other than a variable.
+  // name(), op() and value() work; variable-only methods throw TypeError.
+  static Variable FromTensor(Output tensor);
+
   bool is_null() const { return data_ == nullptr; }
+  // False for a FromTensor handle.
+  bool is_variable() const;
   // "<op name>:0".
   std::string name() const;
   // The VariableV2 op.
@@ -84,10 +91,13 @@ class Variable {
   struct Data;
 
  private:
+  friend class VariableStore;
   explicit Variable(std::shared_ptr<const Data> data)
       : data_(std::move(data)) {}
-  void Create(const std::function<Output()>& initial_value, bool from_callable,
-              const Options& options);
+  // `initializer_scope`: build the initial value under <name>/Initializer.
+  void Create(const std::function<Output()>& initial_value,
+              bool initializer_scope, const Options& options);
+  const Data& RequireVariable(const char* what) const;
   std::shared_ptr<const Data> data_;
 };
 

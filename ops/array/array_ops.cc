@@ -61,6 +61,22 @@ absl::Status ConstShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
+// TF's message for a shape with unknown dims where a concrete one is needed.
+std::string PartiallyKnownShapeMessage(const Shape& shape) {
+  return absl::StrCat(
+      "Cannot convert a partially known TensorShape to a Tensor: ",
+      shape.ToString());
+}
+
+absl::Status FillShape(ShapeContext& ctx) {
+  const Shape& shape = ctx.attr<Shape>("shape");
+  if (!shape.IsFullyDefined()) {
+    return absl::InvalidArgumentError(PartiallyKnownShapeMessage(shape));
+  }
+  ctx.add_output(ctx.attr<DataType>("dtype"), shape);
+  return absl::OkStatus();
+}
+
 absl::Status ReshapeShape(ShapeContext& ctx) {
   const auto& target = ctx.attr<std::vector<int64_t>>("shape");
   const Shape& in = ctx.input_shape(0);
@@ -166,6 +182,32 @@ Output ReshapeLike(Output tensor, Output like, absl::string_view name) {
   return OpBuilder("ReshapeLike", name).Input(tensor).Input(like).Build();
 }
 
+Output fill(const Shape& shape, float value, DataType dtype,
+            absl::string_view name) {
+  if (!shape.IsFullyDefined()) {
+    ThrowValueError(PartiallyKnownShapeMessage(shape));
+  }
+  return OpBuilder("Fill", name)
+      .Attr("shape", shape)
+      .Attr("dtype", dtype)
+      .Attr("value", value)
+      .Build();
+}
+
+Output zeros(const Shape& shape, DataType dtype, absl::string_view name) {
+  return fill(shape, 0.0f, dtype, name);
+}
+
+Output ones(const Shape& shape, DataType dtype, absl::string_view name) {
+  return fill(shape, 1.0f, dtype, name);
+}
+
+Output ScalarConstant(double value, DataType dtype, absl::string_view name) {
+  return DispatchDataType(dtype, [&]<typename T>() {
+    return constant(Tensor::Scalar(static_cast<T>(value)), name);
+  });
+}
+
 Output zeros_like(Output tensor, absl::string_view name) {
   return OpBuilder("ZerosLike", name).Input(tensor).Build();
 }
@@ -216,6 +258,15 @@ void RegisterArrayOps() {
                 return {ReshapeLike(ctx.grad(), ctx.input(0)), Output()};
               },
               .forwards_outputs = true});
+  RegisterOp({.type = "Fill",
+              .attrs = {AttrDef::Required<Shape>("shape"),
+                        AttrDef::Required<DataType>("dtype"),
+                        AttrDef::Required<float>("value")},
+              .shape_fn = FillShape,
+              .kernel = [](const Node& node) -> std::unique_ptr<OpKernel> {
+                return std::make_unique<FillKernel>(node.attr<float>("value"));
+              },
+              .differentiable = false});
   for (const char* type : {"ZerosLike", "OnesLike"}) {
     const float value = absl::string_view(type) == "OnesLike" ? 1.0f : 0.0f;
     RegisterOp({.type = type,

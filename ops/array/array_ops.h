@@ -1,10 +1,12 @@
-// Array ops: placeholder, constant, identity, stop_gradient, reshape,
-// zeros_like, ones_like. Names and defaults follow TF1's Python API.
+// Array ops: placeholder, constant, identity, stop_gradient, reshape, fill,
+// zeros, ones, zeros_like, ones_like. Names and defaults follow TF1's Python
+// API.
 //
 //   auto x = tf::placeholder(tf::float32, {-1, 784}, "x");
 //   auto c = tf::constant(0.5f);                         // "Const"
 //   auto v = tf::constant<int32_t>({1, 2, 3, 4}, {2, 2});
 //   auto y = tf::reshape(x, {-1, 28, 28, 1});
+//   auto z = tf::zeros({2, 3});                           // "zeros"
 #ifndef MINITF_OPS_ARRAY_ARRAY_OPS_H_
 #define MINITF_OPS_ARRAY_ARRAY_OPS_H_
 
@@ -38,12 +40,23 @@ Output stop_gradient(Output input, absl::string_view name = "StopGradient");
 // `shape` may hold one -1, inferred from the element count.
 Output reshape(Output tensor, const std::vector<int64_t>& shape,
                absl::string_view name = "Reshape");
+// A tensor of `shape` filled with `value` (TF's fill; zeros; ones), cast
+// to `dtype`. Throws ValueError unless `shape` is fully defined.
+Output fill(const Shape& shape, float value, DataType dtype = DataType::kFloat,
+            absl::string_view name = "Fill");
+Output zeros(const Shape& shape, DataType dtype = DataType::kFloat,
+             absl::string_view name = "zeros");
+Output ones(const Shape& shape, DataType dtype = DataType::kFloat,
+            absl::string_view name = "ones");
 Output zeros_like(Output tensor, absl::string_view name = "zeros_like");
 Output ones_like(Output tensor, absl::string_view name = "ones_like");
 
 // Internal (gradients): `tensor` reshaped to the run-time shape of `like`.
 Output ReshapeLike(Output tensor, Output like,
                    absl::string_view name = "Reshape");
+// Internal (gradients): a scalar constant of `dtype` holding `value`.
+Output ScalarConstant(double value, DataType dtype,
+                      absl::string_view name = "Const");
 
 }  // namespace minitf
 

@@ -1,8 +1,13 @@
 // Elementwise binary ops with broadcasting, their gradients, and
-// ReduceToLike, which undoes broadcasting in those gradients.
+// ReduceToLike, which undoes broadcasting in those gradients; clip_by_value.
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "minitf/graph/context.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/math/broadcast.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/shape_fns.h"
@@ -32,6 +37,26 @@ struct DivFn {
   template <typename T>
   static T Apply(T a, T b) {
     return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b;
+  }
+};
+
+// Eigen's maxi/mini, which TF's CPU kernels use.
+struct MaximumFn {
+  template <typename T>
+  static T Apply(T a, T b) {
+    return a < b ? b : a;
+  }
+};
+struct MinimumFn {
+  template <typename T>
+  static T Apply(T a, T b) {
+    return b < a ? b : a;
+  }
+};
+struct SquaredDifferenceFn {
+  template <typename T>
+  static T Apply(T a, T b) {
+    return (a - b) * (a - b);
   }
 };
 
@@ -86,20 +111,11 @@ class ReduceToLikeKernel : public OpKernel {
 
 absl::Status NumericBinaryShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
-  if (ctx.input_dtype(0) == DataType::kBool) {
-    return absl::InvalidArgumentError(
-        "Value passed to parameter 'x' has DataType bool not in list of "
-        "allowed values: float32, int32, int64");
-  }
-  absl::StatusOr<Shape> shape =
-      BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
-  if (!shape.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(shape.status().message(),
-                     " with input shapes: ", ctx.input_shape(0).DebugString(),
-                     ", ", ctx.input_shape(1).DebugString()));
-  }
-  ctx.add_output(ctx.input_dtype(0), *shape);
+  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
+      ctx.input_dtype(0), "x",
+      {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
+  MINITF_ASSIGN_OR_RETURN(Shape shape, BroadcastInputShapes(ctx));
+  ctx.add_output(ctx.input_dtype(0), shape);
   return absl::OkStatus();
 }
 
@@ -145,6 +161,31 @@ std::vector<Output> DivGrad(const GradContext& ctx) {
   return {gx, gy};
 }
 
+// Maximum (is_max) or Minimum: the gradient flows to x where x won (ties go
+// to x, as in TF), to y elsewhere.
+GradFn MaxMinGrad(bool is_max) {
+  return [is_max](const GradContext& ctx) -> std::vector<Output> {
+    const Output &x = ctx.input(0), &y = ctx.input(1), &g = ctx.grad();
+    const Output mask =
+        cast(is_max ? greater_equal(x, y) : less_equal(x, y), g.dtype());
+    Output gx, gy;
+    if (ctx.wants_grad[0]) gx = Unbroadcast(multiply(g, mask), x);
+    if (ctx.wants_grad[1]) {
+      gy = Unbroadcast(multiply(g, subtract(ones_like(mask), mask)), y);
+    }
+    return {gx, gy};
+  };
+}
+
+// d((x-y)^2) = 2(x-y)g dx - 2(x-y)g dy
+std::vector<Output> SquaredDifferenceGrad(const GradContext& ctx) {
+  const Output &x = ctx.input(0), &y = ctx.input(1), &g = ctx.grad();
+  const Output x_grad =
+      multiply(multiply(ScalarConstant(2, g.dtype()), g), subtract(x, y));
+  return {ctx.wants_grad[0] ? Unbroadcast(x_grad, x) : Output(),
+          ctx.wants_grad[1] ? Unbroadcast(negative(x_grad), y) : Output()};
+}
+
 Output Binary(const char* type, Output x, Output y, absl::string_view name) {
   return OpBuilder(type, name).Input(x).Input(y).Build();
 }
@@ -172,6 +213,36 @@ Output multiply(Output x, Output y, absl::string_view name) {
 Output divide(Output x, Output y, absl::string_view name) {
   return Binary("RealDiv", x, y, name);
 }
+Output maximum(Output x, Output y, absl::string_view name) {
+  return Binary("Maximum", x, y, name);
+}
+Output minimum(Output x, Output y, absl::string_view name) {
+  return Binary("Minimum", x, y, name);
+}
+Output squared_difference(Output x, Output y, absl::string_view name) {
+  return Binary("SquaredDifference", x, y, name);
+}
+
+// TF 1.x's order: the minimum first, then the maximum named after the scope,
+// so the result is "clip_by_value:0" and a min above the max yields the min.
+Output clip_by_value(Output t, Output clip_value_min, Output clip_value_max,
+                     absl::string_view name) {
+  name_scope scope(
+      name.empty() ? std::nullopt : std::optional<std::string>(name),
+      "clip_by_value");
+  Output t_min = minimum(t, clip_value_max);
+  Output t_max = maximum(t_min, clip_value_min, scope.name());
+  // Broadcasting must not change t's shape (TF's merge_with check).
+  for (const Output& result : {t_min, t_max}) {
+    if (!t.shape().MergeWith(result.shape())) {
+      ThrowValueError(absl::StrCat("Shapes ", t.shape().ToString(), " and ",
+                                   result.shape().ToString(),
+                                   " are not compatible"));
+    }
+  }
+  return t_max;
+}
+
 Output operator+(Output x, Output y) { return add(x, y, "add"); }
 Output operator-(Output x, Output y) { return subtract(x, y, "sub"); }
 Output operator*(Output x, Output y) { return multiply(x, y, "mul"); }
@@ -186,6 +257,10 @@ void RegisterBinaryOps() {
   RegisterBinary<SubFn>("Sub", SubGrad);
   RegisterBinary<MulFn>("Mul", MulGrad);
   RegisterBinary<DivFn>("RealDiv", DivGrad);
+  RegisterBinary<MaximumFn>("Maximum", MaxMinGrad(/*is_max=*/true));
+  RegisterBinary<MinimumFn>("Minimum", MaxMinGrad(/*is_max=*/false));
+  RegisterBinary<SquaredDifferenceFn>("SquaredDifference",
+                                      SquaredDifferenceGrad);
   RegisterOp({.type = "ReduceToLike",
               .num_inputs = 2,
               .shape_fn = ReduceToLikeShape,

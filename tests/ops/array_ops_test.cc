@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "minitf/graph/op_registry.h"
 #include "minitf/minitf.h"
 
 namespace minitf {
@@ -88,6 +89,75 @@ TEST_F(ArrayOpsTest, IdentityZerosOnesLike) {
   EXPECT_THAT((*out)[2].flat<float>(), ElementsAre(1, 1, 1));
   EXPECT_EQ(identity(c).op().name(), "Identity_1");
   EXPECT_EQ(zeros_like(c).op().name(), "zeros_like_1");
+}
+
+TEST_F(ArrayOpsTest, FillZerosOnesNamesShapesAndValues) {
+  auto f = fill({2, 3}, 0.5f);
+  EXPECT_EQ(f.name(), "Fill:0");
+  EXPECT_EQ(f.op().type(), "Fill");
+  EXPECT_EQ(f.shape().ToString(), "(2, 3)");
+  EXPECT_EQ(f.dtype(), float32);
+  EXPECT_EQ(f.node()->attr<float>("value"), 0.5f);
+  auto z = zeros({3});
+  EXPECT_EQ(z.name(), "zeros:0");
+  EXPECT_EQ(z.op().type(), "Fill");
+  auto o = ones({2, 2}, int32);
+  EXPECT_EQ(o.name(), "ones:0");
+  EXPECT_EQ(o.dtype(), int32);
+  EXPECT_EQ(zeros({1}).name(), "zeros_1:0");
+  auto fi = fill({3}, -2.7f, int64, "filled");
+  EXPECT_EQ(fi.name(), "filled:0");
+  auto fb = fill({2}, 3.0f, bool_);
+  auto scalar = ones({});
+  EXPECT_EQ(scalar.shape().ToString(), "()");
+  Session sess(graph_);
+  auto out = sess.run({f, z, o, fi, fb, scalar, zeros({0, 2})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<float>(),
+              ElementsAre(0.5, 0.5, 0.5, 0.5, 0.5, 0.5));
+  EXPECT_THAT((*out)[1].flat<float>(), ElementsAre(0, 0, 0));
+  EXPECT_THAT((*out)[2].flat<int32_t>(), ElementsAre(1, 1, 1, 1));
+  EXPECT_THAT((*out)[3].flat<int64_t>(), ElementsAre(-2, -2, -2));
+  EXPECT_THAT((*out)[4].flat<bool>(), ElementsAre(true, true));
+  EXPECT_THAT((*out)[5].flat<float>(), ElementsAre(1));
+  EXPECT_EQ((*out)[6].shape().ToString(), "(0, 2)");
+}
+
+TEST_F(ArrayOpsTest, FillRefillsEveryRun) {
+  // The output buffer is the kernel's to fill on every step.
+  auto z = zeros({2});
+  Session sess(graph_);
+  for (int i = 0; i < 2; ++i) {
+    auto out = sess.run({z});
+    ASSERT_TRUE(out.ok());
+    EXPECT_THAT((*out)[0].flat<float>(), ElementsAre(0, 0));
+    (*out)[0].flat<float>()[0] = 9;  // the caller's copy only
+  }
+}
+
+TEST_F(ArrayOpsTest, FillNeedsAFullyDefinedShape) {
+  try {
+    zeros({-1, 3});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "Cannot convert a partially known TensorShape to a Tensor: "
+                 "(?, 3)");
+    EXPECT_EQ(e.python_type(), "ValueError");
+  }
+  EXPECT_THROW(fill(Shape::Unknown(), 1.0f), Error);
+  EXPECT_THROW(ones({2, -1}), Error);
+}
+
+TEST_F(ArrayOpsTest, FillIsNotDifferentiable) {
+  auto x = placeholder(float32, {2}, "x");
+  auto y = x * ones({2}) + zeros({2});
+  auto g = gradients({y}, {x});
+  Session sess(graph_);
+  auto out = sess.run({{x, Tensor::FromVector<float>({3, 4}, {2})}}, {g[0]});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<float>(), ElementsAre(1, 1));
+  EXPECT_FALSE(LookupOp("Fill")->differentiable);
 }
 
 TEST_F(ArrayOpsTest, ReshapeGradientMatchesFiniteDifferences) {

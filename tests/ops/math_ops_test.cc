@@ -224,5 +224,134 @@ TEST_F(MathOpsTest, GradientsMatchFiniteDifferences) {
   }
 }
 
+TEST_F(MathOpsTest, MaximumMinimumSquaredDifferenceMatchANaiveLoop) {
+  const Tensor av = Random({2, 1, 3}, 11), bv = Random({4, 1}, 12);
+  auto a = placeholder(float32, {2, 1, 3}, "a");
+  auto b = placeholder(float32, {4, 1}, "b");
+  FeedDict feeds = {{a, av}, {b, bv}};
+  auto A = av.flat<float>(), B = bv.flat<float>();
+  struct Case {
+    Output y;
+    const char* name;
+    float (*fn)(float, float);
+  };
+  std::vector<Case> cases = {
+      {maximum(a, b), "Maximum:0",
+       [](float x, float y) { return x > y ? x : y; }},
+      {minimum(a, b), "Minimum:0",
+       [](float x, float y) { return x < y ? x : y; }},
+      {squared_difference(a, b), "SquaredDifference:0",
+       [](float x, float y) { return (x - y) * (x - y); }},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.y.name(), c.name);
+    EXPECT_EQ(c.y.shape().ToString(), "(2, 4, 3)");
+    std::vector<float> got = Eval(c.y, feeds);
+    ASSERT_EQ(got.size(), 24u);
+    for (int i = 0; i < 2; ++i) {
+      for (int j = 0; j < 4; ++j) {
+        for (int k = 0; k < 3; ++k) {
+          EXPECT_FLOAT_EQ(got[(i * 4 + j) * 3 + k], c.fn(A[i * 3 + k], B[j]))
+              << c.name;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(MathOpsTest, MaximumMinimumOnIntegersAndErrors) {
+  auto a = constant<int32_t>({1, 5, -3}, {3});
+  auto b = constant<int32_t>({2}, {1});
+  Session sess(graph_);
+  auto out = sess.run({maximum(a, b), minimum(a, b), squared_difference(a, b)});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<int32_t>(), ElementsAre(2, 5, 2));
+  EXPECT_THAT((*out)[1].flat<int32_t>(), ElementsAre(1, 2, -3));
+  EXPECT_THAT((*out)[2].flat<int32_t>(), ElementsAre(1, 9, 25));
+  try {
+    maximum(placeholder(float32, {2, 3}, "p"), placeholder(float32, {4}, "q"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "Dimensions must be equal, but are 3 and 4 with input "
+                 "shapes: [2,3], [4] for 'Maximum_1' (op: 'Maximum')");
+  }
+  EXPECT_THROW(minimum(a, constant(1.0f)), Error);
+  EXPECT_THROW(squared_difference(constant(true), constant(false)), Error);
+}
+
+TEST_F(MathOpsTest, MaximumMinimumSquaredDifferenceGradients) {
+  // x against a broadcast y, with no ties within the probe's delta.
+  auto x = placeholder(float32, {2, 3}, "x");
+  auto y = placeholder(float32, {3}, "y");
+  const Tensor xv =
+      Tensor::FromVector<float>({0.5f, -1, 2, -0.3f, 0.8f, 1.5f}, {2, 3});
+  const Tensor yv = Tensor::FromVector<float>({0.1f, 0.2f, 1}, {3});
+  Session sess(graph_);
+  for (Output z : {maximum(x, y), minimum(x, y), squared_difference(x, y),
+                   maximum(y, x) * minimum(x, y)}) {
+    auto ex = ComputeGradientError(sess, x, xv, z, {{y, yv}});
+    ASSERT_TRUE(ex.ok()) << ex.status();
+    EXPECT_LT(*ex, 2e-3f) << z.name();
+    auto ey = ComputeGradientError(sess, y, yv, z, {{x, xv}});
+    ASSERT_TRUE(ey.ok()) << ey.status();
+    EXPECT_LT(*ey, 2e-3f) << z.name();
+  }
+}
+
+TEST_F(MathOpsTest, MaximumGradientGoesToXOnTies) {
+  auto x = placeholder(float32, {2}, "x");
+  auto y = placeholder(float32, {2}, "y");
+  auto g = gradients({maximum(x, y)}, {x, y});
+  auto h = gradients({minimum(x, y)}, {x, y});
+  Session sess(graph_);
+  FeedDict feeds = {{x, Tensor::FromVector<float>({1, 3}, {2})},
+                    {y, Tensor::FromVector<float>({1, 2}, {2})}};
+  auto out = sess.run(feeds, {g[0], g[1], h[0], h[1]});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<float>(), ElementsAre(1, 1));
+  EXPECT_THAT((*out)[1].flat<float>(), ElementsAre(0, 0));
+  EXPECT_THAT((*out)[2].flat<float>(), ElementsAre(1, 0));
+  EXPECT_THAT((*out)[3].flat<float>(), ElementsAre(0, 1));
+}
+
+TEST_F(MathOpsTest, ClipByValueNamesValuesAndGradient) {
+  auto t = placeholder(float32, {2, 3}, "t");
+  auto lo = constant(-0.5f);
+  auto hi = constant(0.5f);
+  auto c = clip_by_value(t, lo, hi);
+  EXPECT_EQ(c.name(), "clip_by_value:0");
+  EXPECT_EQ(c.op().type(), "Maximum");
+  EXPECT_EQ(c.op().inputs()[0].name(), "clip_by_value/Minimum:0");
+  EXPECT_EQ(c.shape().ToString(), "(2, 3)");
+  EXPECT_EQ(clip_by_value(t, lo, hi).name(), "clip_by_value_1:0");
+  {
+    name_scope scope("outer");
+    EXPECT_EQ(clip_by_value(t, lo, hi, "clip").name(), "outer/clip:0");
+  }
+  const Tensor tv =
+      Tensor::FromVector<float>({-2, -0.4f, 0.1f, 0.45f, 0.7f, 3}, {2, 3});
+  EXPECT_THAT(Eval(c, {{t, tv}}),
+              ElementsAre(-0.5f, -0.4f, 0.1f, 0.45f, 0.5f, 0.5f));
+  Session sess(graph_);
+  auto error = ComputeGradientError(sess, t, tv, c);
+  ASSERT_TRUE(error.ok()) << error.status();
+  EXPECT_LT(*error, 2e-3f);
+  // TF 1.x clips to the max first: a min above the max wins.
+  EXPECT_THAT(Eval(clip_by_value(constant<float>({0, 9}, {2}), constant(2.0f),
+                                 constant(1.0f))),
+              ElementsAre(2, 2));
+}
+
+TEST_F(MathOpsTest, ClipByValueMustNotBroadcastT) {
+  auto t = placeholder(float32, {2}, "t");
+  try {
+    clip_by_value(t, constant<float>({0, 0, 0}, {3, 1}), constant(1.0f));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "Shapes (2,) and (3, 2) are not compatible");
+  }
+}
+
 }  // namespace
 }  // namespace minitf
