@@ -87,8 +87,6 @@ class Graph {
   // Random seed set by tf::set_random_seed (nullopt: none).
   std::optional<int64_t> seed() const { return seed_; }
   void set_seed(std::optional<int64_t> seed) { seed_ = seed; }
-  // Counts ops that asked for a seed, for TF's per-op seed derivation.
-  int64_t NextOpSeedIndex() { return op_seed_counter_++; }
 
  private:
   friend class OpBuilder;
@@ -104,7 +102,6 @@ class Graph {
   std::mutex extensions_mutex_;
   absl::flat_hash_map<std::type_index, std::any> extensions_;
   std::optional<int64_t> seed_;
-  int64_t op_seed_counter_ = 0;
 };
 
 }  // namespace minitf

@@ -22,6 +22,11 @@ void EnsureOpsRegistered() {
     RegisterL2LossOps();
     RegisterRandomOps();
     nn::RegisterConvOps();
+    nn::RegisterPoolingOps();
+    nn::RegisterSoftmaxOps();
+    nn::RegisterDropoutOps();
+    nn::RegisterActivationOps();
+    nn::RegisterBatchNormOps();
   });
 }
 

@@ -19,6 +19,11 @@ void RegisterL2LossOps();
 void RegisterRandomOps();
 namespace nn {
 void RegisterConvOps();
+void RegisterPoolingOps();
+void RegisterSoftmaxOps();
+void RegisterDropoutOps();
+void RegisterActivationOps();  // and BiasAdd
+void RegisterBatchNormOps();
 }  // namespace nn
 
 }  // namespace minitf

@@ -1,0 +1,266 @@
+// BiasAdd on oneDNN's binary primitive (add, the bias broadcast) and its
+// bias gradient BiasAddGrad on the reduction primitive (sum over every dim
+// but the channel). The gradient w.r.t. the value is the incoming gradient.
+//
+// Both kernels see a tensor of any rank as at most three dims: channels-last
+// [outer, C], channels-first [N, C, inner]; the bias is [1, C] or [1, C, 1].
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "minitf/core/errors.h"
+#include "minitf/core/onednn.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/nn/activation_ops.h"
+#include "minitf/ops/shape_fns.h"
+
+namespace minitf::nn {
+namespace {
+
+using dnnl::memory;
+
+absl::Status CheckDataFormat(const std::string& data_format) {
+  if (data_format == "NHWC" || data_format == "NCHW") return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "Value for attr 'data_format' of \"", data_format,
+      "\" is not in the list of allowed values: \"NHWC\", \"NCHW\""));
+}
+
+// TF's WithRankAtLeast: channels-first needs a dim after the channel.
+absl::Status CheckRank(const Shape& value, bool channels_first) {
+  const int min_rank = channels_first ? 3 : 2;
+  if (value.has_rank() && value.rank() < min_rank) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Shape must be at least rank ", min_rank, " but is rank ",
+                     value.rank()));
+  }
+  return absl::OkStatus();
+}
+
+int ChannelAxis(const Shape& value, bool channels_first) {
+  return channels_first ? 1 : value.rank() - 1;
+}
+
+absl::Status BiasAddShape(ShapeContext& ctx) {
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(0), "value", {DataType::kFloat}));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  const std::string& data_format = ctx.attr<std::string>("data_format");
+  MINITF_RETURN_IF_ERROR(CheckDataFormat(data_format));
+  const bool channels_first = data_format == "NCHW";
+  const Shape& value = ctx.input_shape(0);
+  const Shape& bias = ctx.input_shape(1);
+  MINITF_RETURN_IF_ERROR(CheckRank(value, channels_first));
+  if (bias.has_rank() && bias.rank() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Shape must be rank 1 but is rank ", bias.rank()));
+  }
+  if (!value.has_rank()) {
+    ctx.add_output(DataType::kFloat, Shape::Unknown());
+    return absl::OkStatus();
+  }
+  Shape out = value;
+  const int axis = ChannelAxis(value, channels_first);
+  const int64_t c = value.dim(axis);
+  const int64_t b = bias.has_rank() ? bias.dim(0) : -1;
+  if (c >= 0 && b >= 0 && c != b) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Dimensions must be equal, but are ", c, " and ", b));
+  }
+  out.set_dim(axis, c >= 0 ? c : b);
+  ctx.add_output(DataType::kFloat, out);
+  return absl::OkStatus();
+}
+
+absl::Status BiasAddGradShape(ShapeContext& ctx) {
+  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(0), "out_backprop",
+                                           {DataType::kFloat}));
+  const std::string& data_format = ctx.attr<std::string>("data_format");
+  MINITF_RETURN_IF_ERROR(CheckDataFormat(data_format));
+  const bool channels_first = data_format == "NCHW";
+  const Shape& grad = ctx.input_shape(0);
+  MINITF_RETURN_IF_ERROR(CheckRank(grad, channels_first));
+  ctx.add_output(
+      DataType::kFloat,
+      Shape({grad.has_rank() ? grad.dim(ChannelAxis(grad, channels_first))
+                             : -1}));
+  return absl::OkStatus();
+}
+
+// oneDNN dims of a value tensor, collapsed around the channel, and of the
+// bias broadcast against them.
+struct BiasDims {
+  memory::dims value, bias;
+};
+BiasDims CollapsedDims(const Shape& value, bool channels_first) {
+  const int axis = ChannelAxis(value, channels_first);
+  const int64_t c = value.dim(axis);
+  int64_t before = 1, after = 1;
+  for (int i = 0; i < value.rank(); ++i) {
+    if (i < axis) before *= value.dim(i);
+    if (i > axis) after *= value.dim(i);
+  }
+  if (!channels_first) return {{before, c}, {1, c}};
+  return {{before, c, after}, {1, c, 1}};
+}
+
+memory::desc PlainDesc(const memory::dims& dims) {
+  return memory::desc(dims, memory::data_type::f32, RowMajorStrides(dims));
+}
+
+bool ChannelsFirst(const Node& node) {
+  return node.attr<std::string>("data_format") == "NCHW";
+}
+
+// Runs `fn`, turning a dnnl::error into a Status: it never escapes.
+template <typename F>
+absl::Status CatchDnnl(const char* what, F&& fn) {
+  try {
+    fn();
+  } catch (const dnnl::error& e) {
+    return absl::InternalError(absl::StrCat(what, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+class BiasAddKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    const Shape& value = ctx.input_shapes[0];
+    if (value.num_elements() == 0) return absl::OkStatus();
+    const BiasDims dims = CollapsedDims(value, ChannelsFirst(ctx.node));
+    return CatchDnnl("BiasAdd", [&] {
+      const memory::desc value_md = PlainDesc(dims.value);
+      const memory::desc bias_md = PlainDesc(dims.bias);
+      dnnl::binary::primitive_desc pd(
+          {dnnl::algorithm::binary_add, value_md, bias_md, value_md},
+          CpuEngine());
+      primitive_ = dnnl::binary(pd);
+      value_.Init(value_md, pd.src0_desc(), /*is_input=*/true);
+      bias_.Init(bias_md, pd.src1_desc(), /*is_input=*/true);
+      out_.Init(value_md, pd.dst_desc(), /*is_input=*/false);
+      args_.Add(DNNL_ARG_SRC_0, value_.memory());
+      args_.Add(DNNL_ARG_SRC_1, bias_.memory());
+      args_.Add(DNNL_ARG_DST, out_.memory());
+    });
+  }
+
+  absl::Status Compute(KernelContext& ctx) override {
+    if (!primitive_) return absl::OkStatus();  // no elements
+    value_.BindInput(ctx.input(0).raw_data());
+    bias_.BindInput(ctx.input(1).raw_data());
+    out_.BindOutput(ctx.output(0).raw_data());
+    args_.Execute(primitive_);
+    out_.FinishOutput();
+    return absl::OkStatus();
+  }
+
+ private:
+  dnnl::primitive primitive_;
+  DnnlPort value_, bias_, out_;
+  PrimitiveArgs args_;
+};
+
+class BiasAddGradKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    const Shape& grad = ctx.input_shapes[0];
+    if (ctx.output_shapes[0].num_elements() == 0) return absl::OkStatus();
+    // No elements to sum: the gradient is zero (filled in Compute).
+    if (grad.num_elements() == 0) {
+      fill_zeros_ = true;
+      return absl::OkStatus();
+    }
+    const BiasDims dims = CollapsedDims(grad, ChannelsFirst(ctx.node));
+    return CatchDnnl("BiasAddGrad", [&] {
+      const memory::desc src_md = PlainDesc(dims.value);
+      const memory::desc dst_md = PlainDesc(dims.bias);
+      if (dims.value == dims.bias) {
+        // Nothing to reduce (one row): oneDNN's reduction rejects that; the
+        // sum is a copy.
+        primitive_ = dnnl::reorder(dnnl::reorder::primitive_desc(
+            CpuEngine(), src_md, CpuEngine(), dst_md));
+      } else {
+        dnnl::reduction::primitive_desc pd(
+            {dnnl::algorithm::reduction_sum, src_md, dst_md, 0.f, 0.f},
+            CpuEngine());
+        primitive_ = dnnl::reduction(pd);
+      }
+      src_.Init(src_md, src_md, /*is_input=*/true);
+      dst_.Init(dst_md, dst_md, /*is_input=*/false);
+      args_.Add(DNNL_ARG_SRC, src_.memory());
+      args_.Add(DNNL_ARG_DST, dst_.memory());
+    });
+  }
+
+  absl::Status Compute(KernelContext& ctx) override {
+    if (fill_zeros_) {
+      auto out = ctx.output(0).flat<float>();
+      std::fill(out.begin(), out.end(), 0.0f);
+      return absl::OkStatus();
+    }
+    if (!primitive_) return absl::OkStatus();
+    src_.BindInput(ctx.input(0).raw_data());
+    dst_.BindOutput(ctx.output(0).raw_data());
+    args_.Execute(primitive_);
+    dst_.FinishOutput();
+    return absl::OkStatus();
+  }
+
+ private:
+  dnnl::primitive primitive_;
+  DnnlPort src_, dst_;
+  PrimitiveArgs args_;
+  bool fill_zeros_ = false;
+};
+
+// TF's _BiasAddGrad: the value's gradient is the incoming one; the bias's
+// sums it over every dim but the channel.
+std::vector<Output> BiasAddGradFn(const GradContext& ctx) {
+  Output bias_grad;
+  if (ctx.wants_grad[1]) {
+    bias_grad = OpBuilder("BiasAddGrad", "BiasAddGrad")
+                    .Input(ctx.grad())
+                    .Attr("data_format",
+                          ctx.op.node()->attr<std::string>("data_format"))
+                    .Build();
+  }
+  return {ctx.wants_grad[0] ? ctx.grad() : Output(), bias_grad};
+}
+
+}  // namespace
+
+Output bias_add(Output value, Output bias, const BiasAddOptions& options) {
+  // TF's bias_add: "NC..." is channels-first, "N...C" channels-last.
+  const std::string& format = options.data_format;
+  std::string data_format;
+  if (absl::StartsWith(format, "NC")) {
+    data_format = "NCHW";
+  } else if (absl::StartsWith(format, "N") && absl::EndsWith(format, "C")) {
+    data_format = "NHWC";
+  } else {
+    ThrowValueError("data_format must be of the form `N...C` or `NC...`");
+  }
+  return OpBuilder("BiasAdd", options.name)
+      .Input(value)
+      .Input(bias)
+      .Attr("data_format", data_format)
+      .Build();
+}
+
+void RegisterBiasAddOps() {
+  RegisterOp({.type = "BiasAdd",
+              .num_inputs = 2,
+              .attrs = {AttrDef::Optional("data_format", std::string("NHWC"))},
+              .shape_fn = BiasAddShape,
+              .kernel = MakeKernel<BiasAddKernel>,
+              .grad = BiasAddGradFn});
+  RegisterOp({.type = "BiasAddGrad",
+              .num_inputs = 1,
+              .attrs = {AttrDef::Optional("data_format", std::string("NHWC"))},
+              .shape_fn = BiasAddGradShape,
+              .kernel = MakeKernel<BiasAddGradKernel>});
+}
+
+}  // namespace minitf::nn

@@ -1,0 +1,144 @@
+// Dropout: DropoutMask (a stateful random op drawing 0 or 1 / keep_prob per
+// mask element) and the builder that multiplies it in.
+#include "minitf/ops/nn/dropout.h"
+
+#include <atomic>
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "minitf/core/errors.h"
+#include "minitf/core/logging.h"
+#include "minitf/graph/context.h"
+#include "minitf/graph/op_builder.h"
+#include "minitf/graph/op_registry.h"
+#include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/random/random_ops.h"
+#include "minitf/ops/shape_fns.h"
+
+namespace minitf::nn {
+namespace {
+
+// DropoutMask: (x) -> mask of attr noise_shape, whose -1 entries (or, when
+// its rank is unknown, all entries) come from x's shape. x is an input only
+// for its run-time shape.
+absl::Status DropoutMaskShape(ShapeContext& ctx) {
+  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
+  const Shape& x = ctx.input_shape(0);
+  Shape noise = ctx.attr<Shape>("noise_shape");
+  if (!noise.has_rank()) {
+    noise = x;
+  } else if (x.has_rank() && x.rank() == noise.rank()) {
+    for (int i = 0; i < noise.rank(); ++i) {
+      if (noise.dim(i) < 0) noise.set_dim(i, x.dim(i));
+    }
+  }
+  ctx.add_output(ctx.input_dtype(0), noise);
+  return absl::OkStatus();
+}
+
+// Each element is kept when a uniform draw u in [0, 1) has u >= rate (TF's
+// comparison), then holds 1 / (1 - rate). The engine is seeded in Prepare
+// from the node's (seed, seed2), or at random when both are 0, and advances
+// with every run, as the random ops' do; the state belongs to the kernel,
+// i.e. to one execution plan of one Session.
+class DropoutMaskKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
+    const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
+    if (seed == 0 && seed2 == 0) {
+      std::random_device device;
+      std::seed_seq seq{device(), device(), device(), device()};
+      engine_.seed(seq);
+    } else {
+      std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                        static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
+      engine_.seed(seq);
+    }
+    rate_ = ctx.node.attr<float>("rate");
+    scale_ = 1.0f / (1.0f - rate_);
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(KernelContext& ctx) override {
+    for (float& v : ctx.output(0).flat<float>()) {
+      // The top 24 bits: every value of [0, 1) exact in float.
+      const float u = static_cast<float>(engine_() >> 40) * 0x1.0p-24f;
+      v = u >= rate_ ? scale_ : 0.0f;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::mt19937_64 engine_;
+  float rate_ = 0.0f;
+  float scale_ = 1.0f;
+};
+
+// TF logs its warning for a large rate at most 5 times per process.
+void WarnLargeRate(float rate) {
+  static std::atomic<int> warned{0};
+  if (warned.fetch_add(1) < 5) {
+    Log().warn(
+        "Large dropout rate: {:g} (>0.5). In TensorFlow 2.x, dropout() uses dropout rate "
+        "instead of keep_prob. Please ensure that this is intended.",
+        rate);
+  }
+}
+
+}  // namespace
+
+Output dropout(Output x, const DropoutOptions& o) {
+  // TF1's dropout: keep_prob or rate, never both (deprecated_argument_lookup).
+  if (o.keep_prob.has_value() && o.rate.has_value()) {
+    ThrowValueError("Cannot specify both 'keep_prob' and 'rate'");
+  }
+  if (!o.keep_prob.has_value() && !o.rate.has_value()) {
+    ThrowValueError("You must provide a rate to dropout.");
+  }
+  const float rate = o.rate.has_value() ? *o.rate : 1.0f - *o.keep_prob;
+  name_scope scope(o.name.empty() ? std::nullopt : std::optional<std::string>(o.name), "dropout");
+  if (!IsFloating(x.dtype())) {
+    ThrowValueError(absl::StrCat(
+        "x has to be a floating point tensor since it's going to be scaled. Got a <dtype: '",
+        DataTypeName(x.dtype()), "'> tensor instead."));
+  }
+  if (!(rate >= 0 && rate < 1)) {
+    ThrowValueError(absl::StrFormat(
+        "rate must be a scalar tensor or a float in the range [0, 1), got %g", rate));
+  }
+  if (rate > 0.5f) WarnLargeRate(rate);
+  if (rate == 0) return x;  // nothing to drop: x itself, as in TF
+  const auto [seed, seed2] = GetSeed(o.seed);
+  const Output mask = OpBuilder("DropoutMask", "mask")
+                          .Input(x)
+                          .Attr("noise_shape", o.noise_shape.value_or(Shape::Unknown()))
+                          .Attr("rate", rate)
+                          .Attr("seed", seed)
+                          .Attr("seed2", seed2)
+                          .Build();
+  const Output y = multiply(x, mask, "mul");
+  // The mask broadcasts against x but must not change x's shape (TF's
+  // ret.set_shape(x.get_shape())).
+  if (!x.shape().IsCompatibleWith(y.shape())) {
+    ThrowValueError(absl::StrCat("Shapes ", y.shape().ToString(), " and ", x.shape().ToString(),
+                                 " are not compatible"));
+  }
+  return y;
+}
+
+void RegisterDropoutOps() {
+  RegisterOp({.type = "DropoutMask",
+              .num_inputs = 1,
+              .attrs = {AttrDef::Optional("noise_shape", Shape::Unknown()),
+                        AttrDef::Required<float>("rate"), AttrDef::Optional("seed", int64_t{0}),
+                        AttrDef::Optional("seed2", int64_t{0})},
+              .shape_fn = DropoutMaskShape,
+              .kernel = MakeKernel<DropoutMaskKernel>,
+              .differentiable = false,
+              .is_stateful = true});
+}
+
+}  // namespace minitf::nn
