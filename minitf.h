@@ -28,6 +28,7 @@
 #include "minitf/graph/node.h"
 #include "minitf/graph/session.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/array/shape_ops.h"
 #include "minitf/ops/control/control_ops.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/nn/activation_ops.h"

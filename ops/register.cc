@@ -21,6 +21,7 @@ void EnsureOpsRegistered() {
     RegisterControlOps();
     RegisterL2LossOps();
     RegisterRandomOps();
+    RegisterShapeOps();
     nn::RegisterConvOps();
     nn::RegisterPoolingOps();
     nn::RegisterSoftmaxOps();

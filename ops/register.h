@@ -17,6 +17,7 @@ void RegisterStateOps();
 void RegisterControlOps();
 void RegisterL2LossOps();
 void RegisterRandomOps();
+void RegisterShapeOps();
 namespace nn {
 void RegisterConvOps();
 void RegisterPoolingOps();

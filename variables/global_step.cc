@@ -1,5 +1,7 @@
 #include "minitf/variables/global_step.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
 #include "minitf/core/logging.h"
@@ -9,13 +11,21 @@
 namespace minitf::train {
 namespace {
 
+// How TF prints the step's dtype: "<dtype: 'float32'>", with "_ref" for a
+// variable (a RefVariable or its VariableV2 op's output).
+std::string DtypeRepr(const Variable& step) {
+  const bool ref = step.op().type() == "VariableV2";
+  return absl::StrCat("<dtype: '", DataTypeName(step.dtype()), ref ? "_ref" : "", "'>");
+}
+
 // TF's assert_global_step.
 void CheckGlobalStep(const Variable& step) {
   if (!IsInteger(step.dtype())) {
-    ThrowTypeError(absl::StrCat("Existing \"global_step\" does not have integer type: ",
-                                DataTypeName(step.dtype())));
+    ThrowTypeError(
+        absl::StrCat("Existing \"global_step\" does not have integer type: ", DtypeRepr(step)));
   }
-  if (step.shape().rank() != 0) {
+  // Only a fully defined non-scalar shape is rejected.
+  if (step.shape().IsFullyDefined() && step.shape().rank() != 0) {
     ThrowTypeError(
         absl::StrCat("Existing \"global_step\" is not scalar: ", step.shape().ToString()));
   }
@@ -32,6 +42,11 @@ Variable get_global_step() {
   }
   if (items.size() == 1) {
     std::optional<Variable> step = Variable::From(items[0]);
+    // A tensor is accepted as well as a variable.
+    if (!step && items[0].object_as<CollectionObject>() == nullptr &&
+        !items[0].output().is_null()) {
+      step = Variable::FromTensor(items[0].output());
+    }
     if (!step) {
       ThrowTypeError(absl::StrCat("Existing \"global_step\" must be a Variable or Tensor: ",
                                   items[0].name().value_or("None"), "."));

@@ -16,8 +16,8 @@ constexpr double kTruncatedNormalStddev = 0.87962566103423978;
 
 void RequireFloat(DataType dtype) {
   if (!IsFloating(dtype)) {
-    ThrowValueError(absl::StrCat("Expected floating point type, got ",
-                                 DataTypeName(dtype), "."));
+    ThrowValueError(absl::StrCat("Expected floating point type, got <dtype: '",
+                                 DataTypeName(dtype), "'>."));
   }
 }
 

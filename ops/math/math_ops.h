@@ -77,6 +77,8 @@ struct ReduceOptions {
 };
 Output reduce_sum(Output input, const ReduceOptions& options = {});
 Output reduce_mean(Output input, const ReduceOptions& options = {});
+// The gradient goes to the maxima, shared equally among ties (TF's rule).
+Output reduce_max(Output input, const ReduceOptions& options = {});
 
 // Python's operators; names as TF gives them ("add", "sub", "mul",
 // "truediv", "Neg").

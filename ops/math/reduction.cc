@@ -1,6 +1,10 @@
-// Sum and Mean over axes (keepdims or not), and ReductionGrad, which
-// broadcasts their gradient back over the reduced axes.
+// Sum, Mean and Max over axes (keepdims or not), and their gradients:
+// ReductionGrad broadcasts Sum's and Mean's back over the reduced axes,
+// ReductionMaxGrad routes Max's to the maxima.
 #include "absl/strings/str_cat.h"
+#include <limits>
+
+#include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/math/broadcast.h"
@@ -60,29 +64,67 @@ absl::Status ReductionShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-// Sum (mean=false) or Mean (mean=true) of input 0 into output 0.
+enum class Reduction { kSum, kMean, kMax };
+
+// Sum, Mean or Max of input 0 over the node's axes. float32 runs on
+// oneDNN's reduction primitive; integers on a loop.
 class ReductionKernel : public OpKernel {
  public:
-  explicit ReductionKernel(bool mean) : mean_(mean) {}
+  explicit ReductionKernel(Reduction kind) : kind_(kind) {}
+
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& in = ctx.input_shapes[0];
     MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced,
                             NodeReducedAxes(ctx.node, in.rank()));
     const Shape kept = KeepDimsShape(in, reduced);
+    copy_only_ = kept == in;  // nothing to reduce (oneDNN rejects that)
+    use_onednn_ = ctx.node.output_dtype(0) == DataType::kFloat && !copy_only_ &&
+                  in.num_elements() > 0;
+    if (use_onednn_) {
+      const dnnl::memory::dims src_dims = ToDnnlDims(in), dst_dims = ToDnnlDims(kept);
+      const auto f32 = dnnl::memory::data_type::f32;
+      const dnnl::algorithm algo = kind_ == Reduction::kSum    ? dnnl::algorithm::reduction_sum
+                                   : kind_ == Reduction::kMean ? dnnl::algorithm::reduction_mean
+                                                               : dnnl::algorithm::reduction_max;
+      src_ = dnnl::memory({src_dims, f32, RowMajorStrides(src_dims)}, CpuEngine(), nullptr);
+      dst_ = dnnl::memory({dst_dims, f32, RowMajorStrides(dst_dims)}, CpuEngine(), nullptr);
+      primitive_ = dnnl::reduction(dnnl::reduction::primitive_desc(
+          {algo, src_.get_desc(), dst_.get_desc(), 0.0f, 0.0f}, CpuEngine()));
+      args_.Add(DNNL_ARG_SRC, src_);
+      args_.Add(DNNL_ARG_DST, dst_);
+      return absl::OkStatus();
+    }
     loop_.Init(in, {&kept});
     const int64_t out_n = kept.num_elements();
-    scale_ = mean_ && out_n > 0 ? static_cast<double>(out_n) / in.num_elements()
-                                : 1.0;
+    scale_ = kind_ == Reduction::kMean && out_n > 0
+                 ? static_cast<double>(out_n) / in.num_elements()
+                 : 1.0;
     return absl::OkStatus();
   }
+
   absl::Status Compute(KernelContext& ctx) override {
+    if (copy_only_) {
+      ctx.output(0).CopyDataFrom(ctx.input(0));
+      return absl::OkStatus();
+    }
+    if (use_onednn_) {
+      src_.set_data_handle(ctx.input(0).raw_data());
+      dst_.set_data_handle(ctx.output(0).raw_data());
+      args_.Execute(primitive_);
+      return absl::OkStatus();
+    }
     DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
       if constexpr (!std::is_same_v<T, bool>) {
         const T* x = ctx.input(0).flat<T>().data();
         auto o = ctx.output(0).flat<T>();
+        if (kind_ == Reduction::kMax) {
+          std::fill(o.begin(), o.end(), std::numeric_limits<T>::lowest());
+          loop_.Run([&](int64_t i, const int64_t* out) { o[out[0]] = std::max(o[out[0]], x[i]); });
+          return;
+        }
         std::fill(o.begin(), o.end(), T(0));
         loop_.Run([&](int64_t i, const int64_t* out) { o[out[0]] += x[i]; });
-        if (mean_) {
+        if (kind_ == Reduction::kMean) {
           for (T& v : o) v = static_cast<T>(v * scale_);
         }
       }
@@ -91,9 +133,44 @@ class ReductionKernel : public OpKernel {
   }
 
  private:
-  bool mean_;
+  Reduction kind_;
+  bool copy_only_ = false, use_onednn_ = false;
   double scale_ = 1.0;
   BroadcastLoop loop_;
+  dnnl::memory src_, dst_;
+  dnnl::primitive primitive_;
+  PrimitiveArgs args_;
+};
+
+// ReductionMaxGrad(g, x, y): the gradient of Max. Ties share it equally,
+// as in TF: out = (x == y) * g / (number of maxima in x's group).
+class ReductionMaxGradKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    const Shape& x = ctx.input_shapes[1];
+    MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced, NodeReducedAxes(ctx.node, x.rank()));
+    const Shape kept = KeepDimsShape(x, reduced);
+    loop_.Init(x, {&kept});
+    counts_ = Tensor(DataType::kFloat, kept);  // scratch, reserved once
+    return absl::OkStatus();
+  }
+  absl::Status Compute(KernelContext& ctx) override {
+    const float* g = ctx.input(0).flat<float>().data();
+    const float* x = ctx.input(1).flat<float>().data();
+    const float* y = ctx.input(2).flat<float>().data();
+    float* o = ctx.output(0).flat<float>().data();
+    auto counts = counts_.flat<float>();
+    std::fill(counts.begin(), counts.end(), 0.0f);
+    loop_.Run([&](int64_t i, const int64_t* k) { counts[k[0]] += x[i] == y[k[0]]; });
+    loop_.Run([&](int64_t i, const int64_t* k) {
+      o[i] = x[i] == y[k[0]] ? g[k[0]] / counts[k[0]] : 0.0f;
+    });
+    return absl::OkStatus();
+  }
+
+ private:
+  BroadcastLoop loop_;
+  Tensor counts_;
 };
 
 // Output: input 1's shape, filled with the reduced gradient (input 0)
@@ -152,6 +229,19 @@ GradFn ReductionGradFn(bool mean) {
   };
 }
 
+// Max's gradient needs Max's output; the kept-dims view is rebuilt in the
+// kernel from x's run-time shape.
+std::vector<Output> MaxGrad(const GradContext& ctx) {
+  const Node& node = *ctx.op.node();
+  return {OpBuilder("ReductionMaxGrad", "")
+              .Input(ctx.grad())
+              .Input(ctx.input(0))
+              .Input(ctx.op.output(0))
+              .Attr("axis", node.attr<std::vector<int64_t>>("axis"))
+              .Attr("reduce_all", node.attr<bool>("reduce_all"))
+              .Build()};
+}
+
 std::vector<AttrDef> ReductionAttrs() {
   return {AttrDef::Optional("axis", std::vector<int64_t>{}),
           AttrDef::Optional("reduce_all", false),
@@ -166,17 +256,20 @@ Output reduce_sum(Output input, const ReduceOptions& options) {
 Output reduce_mean(Output input, const ReduceOptions& options) {
   return Reduce("Mean", input, options);
 }
+Output reduce_max(Output input, const ReduceOptions& options) {
+  return Reduce("Max", input, options);
+}
 
 void RegisterReductionOps() {
-  for (bool mean : {false, true}) {
-    RegisterOp({.type = mean ? "Mean" : "Sum",
+  for (Reduction kind : {Reduction::kSum, Reduction::kMean, Reduction::kMax}) {
+    RegisterOp({.type = kind == Reduction::kSum ? "Sum" : kind == Reduction::kMean ? "Mean" : "Max",
                 .num_inputs = 1,
                 .attrs = ReductionAttrs(),
                 .shape_fn = ReductionShape,
-                .kernel = [mean](const Node&) -> std::unique_ptr<OpKernel> {
-                  return std::make_unique<ReductionKernel>(mean);
+                .kernel = [kind](const Node&) -> std::unique_ptr<OpKernel> {
+                  return std::make_unique<ReductionKernel>(kind);
                 },
-                .grad = ReductionGradFn(mean)});
+                .grad = kind == Reduction::kMax ? MaxGrad : ReductionGradFn(kind == Reduction::kMean)});
   }
   RegisterOp({.type = "ReductionGrad",
               .num_inputs = 2,
@@ -185,6 +278,15 @@ void RegisterReductionOps() {
                         AttrDef::Optional("mean", false)},
               .shape_fn = ShapeOfSecondInput,
               .kernel = MakeKernel<ReductionGradKernel>});
+  RegisterOp({.type = "ReductionMaxGrad",
+              .num_inputs = 3,
+              .attrs = {AttrDef::Optional("axis", std::vector<int64_t>{}),
+                        AttrDef::Optional("reduce_all", false)},
+              .shape_fn = [](ShapeContext& ctx) {
+                ctx.add_output(ctx.input_dtype(1), ctx.input_shape(1));
+                return absl::OkStatus();
+              },
+              .kernel = MakeKernel<ReductionMaxGradKernel>});
 }
 
 }  // namespace minitf

@@ -24,7 +24,8 @@ namespace {
 // its rank is unknown, all entries) come from x's shape. x is an input only
 // for its run-time shape.
 absl::Status DropoutMaskShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
   const Shape& x = ctx.input_shape(0);
   Shape noise = ctx.attr<Shape>("noise_shape");
   if (!noise.has_rank()) {
@@ -53,8 +54,9 @@ class DropoutMaskKernel : public OpKernel {
       std::seed_seq seq{device(), device(), device(), device()};
       engine_.seed(seq);
     } else {
-      std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-                        static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
+      std::seed_seq seq{
+          static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+          static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
       engine_.seed(seq);
     }
     rate_ = ctx.node.attr<float>("rate");
@@ -82,7 +84,8 @@ void WarnLargeRate(float rate) {
   static std::atomic<int> warned{0};
   if (warned.fetch_add(1) < 5) {
     Log().warn(
-        "Large dropout rate: {:g} (>0.5). In TensorFlow 2.x, dropout() uses dropout rate "
+        "Large dropout rate: {:g} (>0.5). In TensorFlow 2.x, dropout() uses "
+        "dropout rate "
         "instead of keep_prob. Please ensure that this is intended.",
         rate);
   }
@@ -99,32 +102,37 @@ Output dropout(Output x, const DropoutOptions& o) {
     ThrowValueError("You must provide a rate to dropout.");
   }
   const float rate = o.rate.has_value() ? *o.rate : 1.0f - *o.keep_prob;
-  name_scope scope(o.name.empty() ? std::nullopt : std::optional<std::string>(o.name), "dropout");
+  name_scope scope(
+      o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
+      "dropout");
   if (!IsFloating(x.dtype())) {
-    ThrowValueError(absl::StrCat(
-        "x has to be a floating point tensor since it's going to be scaled. Got a <dtype: '",
-        DataTypeName(x.dtype()), "'> tensor instead."));
+    ThrowValueError(
+        absl::StrCat("x has to be a floating point tensor since it's going to "
+                     "be scaled. Got a <dtype: '",
+                     DataTypeName(x.dtype()), "'> tensor instead."));
   }
   if (!(rate >= 0 && rate < 1)) {
     ThrowValueError(absl::StrFormat(
-        "rate must be a scalar tensor or a float in the range [0, 1), got %g", rate));
+        "rate must be a scalar tensor or a float in the range [0, 1), got %g",
+        rate));
   }
   if (rate > 0.5f) WarnLargeRate(rate);
   if (rate == 0) return x;  // nothing to drop: x itself, as in TF
   const auto [seed, seed2] = GetSeed(o.seed);
-  const Output mask = OpBuilder("DropoutMask", "mask")
-                          .Input(x)
-                          .Attr("noise_shape", o.noise_shape.value_or(Shape::Unknown()))
-                          .Attr("rate", rate)
-                          .Attr("seed", seed)
-                          .Attr("seed2", seed2)
-                          .Build();
+  const Output mask =
+      OpBuilder("DropoutMask", "mask")
+          .Input(x)
+          .Attr("noise_shape", o.noise_shape.value_or(Shape::Unknown()))
+          .Attr("rate", rate)
+          .Attr("seed", seed)
+          .Attr("seed2", seed2)
+          .Build();
   const Output y = multiply(x, mask, "mul");
   // The mask broadcasts against x but must not change x's shape (TF's
   // ret.set_shape(x.get_shape())).
   if (!x.shape().IsCompatibleWith(y.shape())) {
-    ThrowValueError(absl::StrCat("Shapes ", y.shape().ToString(), " and ", x.shape().ToString(),
-                                 " are not compatible"));
+    ThrowValueError(absl::StrCat("Shapes ", y.shape().ToString(), " and ",
+                                 x.shape().ToString(), " are not compatible"));
   }
   return y;
 }
@@ -133,7 +141,8 @@ void RegisterDropoutOps() {
   RegisterOp({.type = "DropoutMask",
               .num_inputs = 1,
               .attrs = {AttrDef::Optional("noise_shape", Shape::Unknown()),
-                        AttrDef::Required<float>("rate"), AttrDef::Optional("seed", int64_t{0}),
+                        AttrDef::Required<float>("rate"),
+                        AttrDef::Optional("seed", int64_t{0}),
                         AttrDef::Optional("seed2", int64_t{0})},
               .shape_fn = DropoutMaskShape,
               .kernel = MakeKernel<DropoutMaskKernel>,

@@ -41,8 +41,12 @@ struct PoolTypes {
   const char* backward;
 };
 constexpr PoolTypes kPoolTypes[2][3] = {
-    {{"MaxPool1D", "MaxPool1DGrad"}, {"MaxPool", "MaxPoolGrad"}, {"MaxPool3D", "MaxPool3DGrad"}},
-    {{"AvgPool1D", "AvgPool1DGrad"}, {"AvgPool", "AvgPoolGrad"}, {"AvgPool3D", "AvgPool3DGrad"}},
+    {{"MaxPool1D", "MaxPool1DGrad"},
+     {"MaxPool", "MaxPoolGrad"},
+     {"MaxPool3D", "MaxPool3DGrad"}},
+    {{"AvgPool1D", "AvgPool1DGrad"},
+     {"AvgPool", "AvgPoolGrad"},
+     {"AvgPool3D", "AvgPool3DGrad"}},
 };
 
 const char* DefaultDataFormat(int spatial) {
@@ -56,7 +60,8 @@ struct PoolAttrs {
   bool same = false;
   std::vector<int64_t> ksize, strides;  // spatial dims only
 
-  static absl::StatusOr<PoolAttrs> Parse(int spatial, const std::vector<int64_t>& ksize,
+  static absl::StatusOr<PoolAttrs> Parse(int spatial,
+                                         const std::vector<int64_t>& ksize,
                                          const std::vector<int64_t>& strides,
                                          const std::string& padding,
                                          const std::string& data_format);
@@ -72,7 +77,8 @@ std::string ChannelsFirstFormat(int spatial) {
   return first;
 }
 
-absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial, const std::vector<int64_t>& ksize,
+absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial,
+                                           const std::vector<int64_t>& ksize,
                                            const std::vector<int64_t>& strides,
                                            const std::string& padding,
                                            const std::string& data_format) {
@@ -81,36 +87,41 @@ absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial, const std::vector<int64_
   const std::string last = DefaultDataFormat(spatial);
   const std::string first = ChannelsFirstFormat(spatial);
   if (data_format != last && data_format != first) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '", data_format,
-                                                   "': expected ", last, " or ", first));
+    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '",
+                                                   data_format, "': expected ",
+                                                   last, " or ", first));
   }
   a.channels_first = data_format == first;
   if (padding != "SAME" && padding != "VALID") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Value for attr 'padding' of \"", padding,
-                     "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Value for attr 'padding' of \"", padding,
+        "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
   }
   a.same = padding == "SAME";
   const int rank = spatial + 2;
-  for (const auto& [values, what] : {std::pair{&ksize, "ksize"}, std::pair{&strides, "stride"}}) {
+  for (const auto& [values, what] :
+       {std::pair{&ksize, "ksize"}, std::pair{&strides, "stride"}}) {
     if (static_cast<int>(values->size()) != rank) {
       return absl::InvalidArgumentError(absl::StrCat("Sliding window ", what,
-                                                     " field must specify ", rank, " dimensions"));
+                                                     " field must specify ",
+                                                     rank, " dimensions"));
     }
   }
   if (ksize[0] != 1 || strides[0] != 1) {
-    return absl::UnimplementedError("Pooling is not yet supported on the batch dimension.");
+    return absl::UnimplementedError(
+        "Pooling is not yet supported on the batch dimension.");
   }
   if (ksize[a.channel_axis()] != 1 || strides[a.channel_axis()] != 1) {
-    return absl::UnimplementedError("Non-spatial pooling is not yet supported. Volunteers? :)");
+    return absl::UnimplementedError(
+        "Non-spatial pooling is not yet supported. Volunteers? :)");
   }
   for (int i = 0; i < spatial; ++i) {
     const int64_t k = ksize[a.spatial_axis(i)], s = strides[a.spatial_axis(i)];
     if (k < 1 || s < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Sliding window ksize and strides must be positive, got ksize [",
-                       absl::StrJoin(ksize, ", "), "] and strides [", absl::StrJoin(strides, ", "),
-                       "]"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Sliding window ksize and strides must be positive, got ksize [",
+          absl::StrJoin(ksize, ", "), "] and strides [",
+          absl::StrJoin(strides, ", "), "]"));
     }
     a.ksize.push_back(k);
     a.strides.push_back(s);
@@ -121,14 +132,16 @@ absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial, const std::vector<int64_
 absl::StatusOr<PoolAttrs> AttrsOf(const Node& node, int spatial) {
   return PoolAttrs::Parse(spatial, node.attr<std::vector<int64_t>>("ksize"),
                           node.attr<std::vector<int64_t>>("strides"),
-                          node.attr<std::string>("padding"), node.attr<std::string>("data_format"));
+                          node.attr<std::string>("padding"),
+                          node.attr<std::string>("data_format"));
 }
 
 // TF's output size and SAME padding (the odd pixel goes after).
 struct SpatialGeometry {
   int64_t out = -1, pad_before = 0, pad_after = 0;
 };
-absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s, bool same) {
+absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s,
+                                         bool same) {
   SpatialGeometry g;
   if (in < 0) return g;
   if (same) {
@@ -138,8 +151,8 @@ absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s, bool 
     g.pad_after = total - g.pad_before;
   } else {
     if (in < k) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Negative dimension size caused by subtracting ", k, " from ", in));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Negative dimension size caused by subtracting ", k, " from ", in));
     }
     g.out = (in - k) / s + 1;
   }
@@ -157,7 +170,8 @@ absl::StatusOr<Shape> ForwardShape(const PoolAttrs& a, const Shape& x) {
   Shape out = x;
   for (int i = 0; i < a.spatial; ++i) {
     MINITF_ASSIGN_OR_RETURN(
-        SpatialGeometry g, Geometry(x.dim(a.spatial_axis(i)), a.ksize[i], a.strides[i], a.same));
+        SpatialGeometry g,
+        Geometry(x.dim(a.spatial_axis(i)), a.ksize[i], a.strides[i], a.same));
     out.set_dim(a.spatial_axis(i), g.out);
   }
   return out;
@@ -169,14 +183,15 @@ absl::StatusOr<Shape> ForwardShape(const PoolAttrs& a, const Shape& x) {
 // only.
 absl::Status PoolShape(ShapeContext& ctx, int spatial, bool backward) {
   for (int i = 0; i < ctx.num_inputs(); ++i) {
-    MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(i), i == 0 ? "input" : "grad",
-                                             {DataType::kFloat}));
+    MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
+        ctx.input_dtype(i), i == 0 ? "input" : "grad", {DataType::kFloat}));
   }
   MINITF_ASSIGN_OR_RETURN(
-      PoolAttrs a, PoolAttrs::Parse(spatial, ctx.attr<std::vector<int64_t>>("ksize"),
-                                    ctx.attr<std::vector<int64_t>>("strides"),
-                                    ctx.attr<std::string>("padding"),
-                                    ctx.attr<std::string>("data_format")));
+      PoolAttrs a,
+      PoolAttrs::Parse(spatial, ctx.attr<std::vector<int64_t>>("ksize"),
+                       ctx.attr<std::vector<int64_t>>("strides"),
+                       ctx.attr<std::string>("padding"),
+                       ctx.attr<std::string>("data_format")));
   MINITF_ASSIGN_OR_RETURN(Shape y, ForwardShape(a, ctx.input_shape(0)));
   if (!backward) {
     ctx.add_output(DataType::kFloat, y);
@@ -184,10 +199,10 @@ absl::Status PoolShape(ShapeContext& ctx, int spatial, bool backward) {
   }
   for (int i = 1; i < ctx.num_inputs(); ++i) {
     if (!ctx.input_shape(i).IsCompatibleWith(y)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Pooling backprop: input ", i, " has shape ",
-                       ctx.input_shape(i).DebugString(), " but the pooling's output has shape ",
-                       y.DebugString()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Pooling backprop: input ", i, " has shape ",
+          ctx.input_shape(i).DebugString(),
+          " but the pooling's output has shape ", y.DebugString()));
     }
   }
   ctx.add_output(DataType::kFloat, ctx.input_shape(0));
@@ -224,8 +239,9 @@ class PoolKernel : public OpKernel {
     if (empty_) return absl::OkStatus();  // oneDNN has nothing to do
     memory::dims strides, kernel, pad_l, pad_r;
     for (int i = 0; i < spatial_; ++i) {
-      MINITF_ASSIGN_OR_RETURN(SpatialGeometry g, Geometry(x.dim(a.spatial_axis(i)), a.ksize[i],
-                                                          a.strides[i], a.same));
+      MINITF_ASSIGN_OR_RETURN(
+          SpatialGeometry g,
+          Geometry(x.dim(a.spatial_axis(i)), a.ksize[i], a.strides[i], a.same));
       strides.push_back(a.strides[i]);
       kernel.push_back(a.ksize[i]);
       pad_l.push_back(g.pad_before);
@@ -238,12 +254,14 @@ class PoolKernel : public OpKernel {
     const memory::desc x_any(DataDims(a, x), f32, memory::format_tag::any);
     const memory::desc y_any(DataDims(a, y), f32, memory::format_tag::any);
     // TF's average excludes the padding; max pooling never sees it.
-    const auto algo = kind_ == PoolKind::kMax ? dnnl::algorithm::pooling_max
-                                              : dnnl::algorithm::pooling_avg_exclude_padding;
+    const auto algo = kind_ == PoolKind::kMax
+                          ? dnnl::algorithm::pooling_max
+                          : dnnl::algorithm::pooling_avg_exclude_padding;
     // The source must have a defined layout: the tensor's own.
     dnnl::pooling_forward::primitive_desc forward(
-        {backward_ ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, algo,
-         x_plain, y_any, strides, kernel, pad_l, pad_r},
+        {backward_ ? dnnl::prop_kind::forward_training
+                   : dnnl::prop_kind::forward_inference,
+         algo, x_plain, y_any, strides, kernel, pad_l, pad_r},
         CpuEngine());
     if (!backward_) {
       primitive_ = dnnl::pooling_forward(forward);
@@ -252,17 +270,20 @@ class PoolKernel : public OpKernel {
       return absl::OkStatus();
     }
     dnnl::pooling_backward::primitive_desc pd(
-        {algo, x_any, y_any, strides, kernel, pad_l, pad_r}, CpuEngine(), forward);
+        {algo, x_any, y_any, strides, kernel, pad_l, pad_r}, CpuEngine(),
+        forward);
     primitive_ = dnnl::pooling_backward(pd);
     if (kind_ == PoolKind::kMax) {
       recompute_ = dnnl::pooling_forward(forward);
       BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), recompute_args_);
-      recompute_args_.Add(DNNL_ARG_DST, memory(forward.dst_desc(), CpuEngine()));
+      recompute_args_.Add(DNNL_ARG_DST,
+                          memory(forward.dst_desc(), CpuEngine()));
       const memory workspace(forward.workspace_desc(), CpuEngine());
       recompute_args_.Add(DNNL_ARG_WORKSPACE, workspace);
       args_.Add(DNNL_ARG_WORKSPACE, workspace);
     }
-    BindInput(ctx.node.num_inputs() - 1, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), args_);
+    BindInput(ctx.node.num_inputs() - 1, DNNL_ARG_DIFF_DST, y_plain,
+              pd.diff_dst_desc(), args_);
     BindOutput(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc());
     return absl::OkStatus();
   }
@@ -282,14 +303,15 @@ class PoolKernel : public OpKernel {
 
  private:
   // Binds node input `index` as `arg` of the primitive `args` belongs to.
-  void BindInput(int index, int arg, const memory::desc& plain, const memory::desc& chosen,
-                 PrimitiveArgs& args) {
+  void BindInput(int index, int arg, const memory::desc& plain,
+                 const memory::desc& chosen, PrimitiveArgs& args) {
     DnnlPort& port = ports_[num_inputs_];
     port.Init(plain, chosen, /*is_input=*/true);
     args.Add(arg, port.memory());
     input_index_[num_inputs_++] = index;
   }
-  void BindOutput(int arg, const memory::desc& plain, const memory::desc& chosen) {
+  void BindOutput(int arg, const memory::desc& plain,
+                  const memory::desc& chosen) {
     output_.Init(plain, chosen, /*is_input=*/false);
     args_.Add(arg, output_.memory());
   }
@@ -306,8 +328,9 @@ class PoolKernel : public OpKernel {
   int num_inputs_ = 0;
 };
 
-Output BuildPool(const char* type, absl::string_view name, std::vector<Output> inputs,
-                 const std::vector<int64_t>& ksize, const std::vector<int64_t>& strides,
+Output BuildPool(const char* type, absl::string_view name,
+                 std::vector<Output> inputs, const std::vector<int64_t>& ksize,
+                 const std::vector<int64_t>& strides,
                  const std::string& padding, const std::string& data_format) {
   return OpBuilder(type, name)
       .Inputs(inputs)
@@ -324,10 +347,13 @@ GradFn PoolGrad(int spatial, PoolKind kind) {
     std::vector<Output> inputs = {ctx.input(0)};
     if (kind == PoolKind::kMax) inputs.push_back(ctx.op.output(0));
     inputs.push_back(ctx.grad());
-    const char* type = kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1].backward;
-    return {BuildPool(type, type, inputs, node.attr<std::vector<int64_t>>("ksize"),
+    const char* type =
+        kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1].backward;
+    return {BuildPool(type, type, inputs,
+                      node.attr<std::vector<int64_t>>("ksize"),
                       node.attr<std::vector<int64_t>>("strides"),
-                      node.attr<std::string>("padding"), node.attr<std::string>("data_format"))};
+                      node.attr<std::string>("padding"),
+                      node.attr<std::string>("data_format"))};
   };
 }
 
@@ -343,8 +369,8 @@ std::vector<int64_t> GetSequence(const std::vector<int64_t>& value, int spatial,
   } else if (n == spatial) {
     spatial_values = value;
   } else {
-    ThrowValueError(absl::StrCat(what, " should be of length 1, ", spatial, " or ", spatial + 2,
-                                 " but was ", n));
+    ThrowValueError(absl::StrCat(what, " should be of length 1, ", spatial,
+                                 " or ", spatial + 2, " but was ", n));
   }
   std::vector<int64_t> full = {1};
   if (channels_first) full.push_back(1);
@@ -353,47 +379,51 @@ std::vector<int64_t> GetSequence(const std::vector<int64_t>& value, int spatial,
   return full;
 }
 
-Output PoolOp(PoolKind kind, int spatial, Output input, const std::vector<int64_t>& ksize,
+Output PoolOp(PoolKind kind, int spatial, Output input,
+              const std::vector<int64_t>& ksize,
               const std::vector<int64_t>& strides, const std::string& padding,
               const std::string& data_format, absl::string_view name,
               absl::string_view default_name) {
-  const bool channels_first = data_format.size() > 1 && data_format.substr(0, 2) == "NC";
-  const std::vector<int64_t> full_ksize = GetSequence(ksize, spatial, channels_first, "ksize");
+  const bool channels_first =
+      data_format.size() > 1 && data_format.substr(0, 2) == "NC";
+  const std::vector<int64_t> full_ksize =
+      GetSequence(ksize, spatial, channels_first, "ksize");
   const std::vector<int64_t> full_strides =
       GetSequence(strides, spatial, channels_first, "strides");
   if (std::find(full_ksize.begin(), full_ksize.end(), 0) != full_ksize.end()) {
     ThrowValueError("ksize cannot be zero.");
   }
-  return BuildPool(kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1].forward,
-                   name.empty() ? default_name : name, {input}, full_ksize, full_strides, padding,
-                   data_format);
+  return BuildPool(
+      kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1].forward,
+      name.empty() ? default_name : name, {input}, full_ksize, full_strides,
+      padding, data_format);
 }
 
 }  // namespace
 
 Output max_pool(Output value, const Pool2DOptions& o) {
-  return PoolOp(PoolKind::kMax, 2, value, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "MaxPool");
+  return PoolOp(PoolKind::kMax, 2, value, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "MaxPool");
 }
 Output avg_pool(Output value, const Pool2DOptions& o) {
-  return PoolOp(PoolKind::kAvg, 2, value, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "AvgPool");
+  return PoolOp(PoolKind::kAvg, 2, value, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "AvgPool");
 }
 Output max_pool1d(Output input, const Pool1DOptions& o) {
-  return PoolOp(PoolKind::kMax, 1, input, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "MaxPool1d");
+  return PoolOp(PoolKind::kMax, 1, input, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "MaxPool1d");
 }
 Output avg_pool1d(Output input, const Pool1DOptions& o) {
-  return PoolOp(PoolKind::kAvg, 1, input, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "AvgPool1D");
+  return PoolOp(PoolKind::kAvg, 1, input, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "AvgPool1D");
 }
 Output max_pool3d(Output input, const Pool3DOptions& o) {
-  return PoolOp(PoolKind::kMax, 3, input, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "MaxPool3D");
+  return PoolOp(PoolKind::kMax, 3, input, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "MaxPool3D");
 }
 Output avg_pool3d(Output input, const Pool3DOptions& o) {
-  return PoolOp(PoolKind::kAvg, 3, input, o.ksize, o.strides, o.padding, o.data_format, o.name,
-                "AvgPool3D");
+  return PoolOp(PoolKind::kAvg, 3, input, o.ksize, o.strides, o.padding,
+                o.data_format, o.name, "AvgPool3D");
 }
 
 Output pool(Output input, const std::vector<int64_t>& window_shape,
@@ -403,20 +433,22 @@ Output pool(Output input, const std::vector<int64_t>& window_shape,
     ThrowValueError("It is required that 1 <= num_spatial_dims <= 3.");
   }
   if (input.shape().has_rank() && input.shape().rank() != spatial + 2) {
-    ThrowValueError(absl::StrCat("Shape ", input.shape().ToString(), " must have rank ",
-                                 spatial + 2));
+    ThrowValueError(absl::StrCat("Shape ", input.shape().ToString(),
+                                 " must have rank ", spatial + 2));
   }
   // TF's _get_strides_and_dilation_rate.
   const std::vector<int64_t> strides =
       o.strides.empty() ? std::vector<int64_t>(spatial, 1) : o.strides;
-  const std::vector<int64_t> rates =
-      o.dilation_rate.empty() ? std::vector<int64_t>(spatial, 1) : o.dilation_rate;
+  const std::vector<int64_t> rates = o.dilation_rate.empty()
+                                         ? std::vector<int64_t>(spatial, 1)
+                                         : o.dilation_rate;
   if (static_cast<int>(rates.size()) != spatial) {
-    ThrowValueError(
-        absl::StrCat("len(dilation_rate)=", rates.size(), " but should be ", spatial));
+    ThrowValueError(absl::StrCat("len(dilation_rate)=", rates.size(),
+                                 " but should be ", spatial));
   }
   if (static_cast<int>(strides.size()) != spatial) {
-    ThrowValueError(absl::StrCat("len(strides)=", strides.size(), " but should be ", spatial));
+    ThrowValueError(absl::StrCat("len(strides)=", strides.size(),
+                                 " but should be ", spatial));
   }
   for (int64_t d : rates) {
     if (d < 1) ThrowValueError("all values of dilation_rate must be positive");
@@ -424,15 +456,18 @@ Output pool(Output input, const std::vector<int64_t>& window_shape,
   for (int64_t s : strides) {
     if (s < 1) ThrowValueError("all values of strides must be positive");
   }
-  const bool any_rate = std::any_of(rates.begin(), rates.end(), [](int64_t d) { return d > 1; });
-  const bool any_stride =
-      std::any_of(strides.begin(), strides.end(), [](int64_t s) { return s > 1; });
+  const bool any_rate =
+      std::any_of(rates.begin(), rates.end(), [](int64_t d) { return d > 1; });
+  const bool any_stride = std::any_of(strides.begin(), strides.end(),
+                                      [](int64_t s) { return s > 1; });
   if (any_stride && any_rate) {
-    ThrowValueError("strides > 1 not supported in conjunction with dilation_rate > 1");
+    ThrowValueError(
+        "strides > 1 not supported in conjunction with dilation_rate > 1");
   }
   const std::string padding = absl::AsciiStrToUpper(o.padding);
   if (padding == "SAME" && any_rate) {
-    ThrowValueError("pooling with SAME padding is not implemented for dilation_rate > 1");
+    ThrowValueError(
+        "pooling with SAME padding is not implemented for dilation_rate > 1");
   }
   if (any_rate) {
     ThrowValueError("pool: dilation_rate > 1 is not supported by minitf");
@@ -440,7 +475,8 @@ Output pool(Output input, const std::vector<int64_t>& window_shape,
   for (int i = 0; i < spatial; ++i) {
     if (strides[i] > window_shape[i]) {
       ThrowValueError(
-          "strides > window_shape not supported due to inconsistency between CPU and GPU "
+          "strides > window_shape not supported due to inconsistency between "
+          "CPU and GPU "
           "implementations");
     }
   }
@@ -450,31 +486,40 @@ Output pool(Output input, const std::vector<int64_t>& window_shape,
   } else if (pooling_type == "AVG") {
     kind = PoolKind::kAvg;
   } else {
-    ThrowValueError(absl::StrCat(spatial, "-D ", pooling_type, " pooling is not supported."));
+    ThrowValueError(absl::StrCat(spatial, "-D ", pooling_type,
+                                 " pooling is not supported."));
   }
   const std::string format = o.data_format.value_or(DefaultDataFormat(spatial));
   if (spatial == 1 && format != "NWC" && format != "NCW") {
     ThrowValueError("data_format must be either \"NWC\" or \"NCW\".");
   }
-  return PoolOp(kind, spatial, input, window_shape, strides, padding, format, o.name,
-                kind == PoolKind::kMax ? "max_pool" : "avg_pool");
+  return PoolOp(kind, spatial, input, window_shape, strides, padding, format,
+                o.name, kind == PoolKind::kMax ? "max_pool" : "avg_pool");
 }
 
 void RegisterPoolingOps() {
   for (PoolKind kind : {PoolKind::kMax, PoolKind::kAvg}) {
     for (int spatial = 1; spatial <= 3; ++spatial) {
-      const PoolTypes& types = kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1];
+      const PoolTypes& types =
+          kPoolTypes[kind == PoolKind::kMax ? 0 : 1][spatial - 1];
       for (bool backward : {false, true}) {
         RegisterOp(
             {.type = backward ? types.backward : types.forward,
-             .num_inputs = !backward ? 1 : kind == PoolKind::kMax ? 3 : 2,
+             .num_inputs = !backward                ? 1
+                           : kind == PoolKind::kMax ? 3
+                                                    : 2,
              .attrs = {AttrDef::Required<std::vector<int64_t>>("ksize"),
                        AttrDef::Required<std::vector<int64_t>>("strides"),
                        AttrDef::Required<std::string>("padding"),
-                       AttrDef::Optional("data_format", std::string(DefaultDataFormat(spatial)))},
-             .shape_fn = [spatial, backward](
-                             ShapeContext& ctx) { return PoolShape(ctx, spatial, backward); },
-             .kernel = [spatial, kind, backward](const Node&) -> std::unique_ptr<OpKernel> {
+                       AttrDef::Optional(
+                           "data_format",
+                           std::string(DefaultDataFormat(spatial)))},
+             .shape_fn =
+                 [spatial, backward](ShapeContext& ctx) {
+                   return PoolShape(ctx, spatial, backward);
+                 },
+             .kernel = [spatial, kind,
+                        backward](const Node&) -> std::unique_ptr<OpKernel> {
                return std::make_unique<PoolKernel>(spatial, kind, backward);
              },
              .grad = backward ? GradFn() : PoolGrad(spatial, kind)});

@@ -34,11 +34,11 @@ namespace minitf::nn {
 // tf.nn.max_pool / avg_pool(value, ksize, strides, padding, data_format,
 // name): 4-D input.
 struct Pool2DOptions {
-  std::vector<int64_t> ksize;    // length 1, 2 or 4; required
-  std::vector<int64_t> strides;  // length 1, 2 or 4; empty means 1
-  std::string padding = "VALID";  // "SAME" or "VALID", any case
+  std::vector<int64_t> ksize;        // length 1, 2 or 4; required
+  std::vector<int64_t> strides;      // length 1, 2 or 4; empty means 1
+  std::string padding = "VALID";     // "SAME" or "VALID", any case
   std::string data_format = "NHWC";  // or "NCHW"
-  absl::string_view name = "";  // default: "MaxPool" / "AvgPool"
+  absl::string_view name = "";       // default: "MaxPool" / "AvgPool"
 };
 Output max_pool(Output value, const Pool2DOptions& options);
 Output avg_pool(Output value, const Pool2DOptions& options);
@@ -74,9 +74,9 @@ Output avg_pool3d(Output input, const Pool3DOptions& options);
 // runs through space_to_batch) is not supported: ValueError.
 struct PoolOptions {
   std::string padding = "VALID";
-  std::vector<int64_t> dilation_rate;  // empty or all ones
-  std::vector<int64_t> strides;        // spatial dims only; empty means 1
-  absl::string_view name = "";         // default: "max_pool" / "avg_pool"
+  std::vector<int64_t> dilation_rate;      // empty or all ones
+  std::vector<int64_t> strides;            // spatial dims only; empty means 1
+  absl::string_view name = "";             // default: "max_pool" / "avg_pool"
   std::optional<std::string> data_format;  // default: channels-last
 };
 Output pool(Output input, const std::vector<int64_t>& window_shape,

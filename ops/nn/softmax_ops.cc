@@ -40,9 +40,9 @@ using dnnl::memory;
 // TF's message for a softmax axis out of range.
 absl::StatusOr<int> SoftmaxAxis(int64_t axis, int rank) {
   if (axis < -rank || axis >= rank) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Dimension (", axis, ") must be in the range [", -rank, ", ", rank,
-                     ") where ", rank, " is the number of dimensions in the input."));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Dimension (", axis, ") must be in the range [", -rank, ", ", rank,
+        ") where ", rank, " is the number of dimensions in the input."));
   }
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
@@ -58,20 +58,22 @@ absl::Status CheckRankAtLeastOne(const Shape& s) {
 // TF's InferenceContext::Merge, with its messages.
 absl::StatusOr<Shape> MergeShapes(const Shape& a, const Shape& b) {
   if (a.has_rank() && b.has_rank() && a.rank() != b.rank()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
   }
   std::optional<Shape> merged = a.MergeWith(b);
   if (merged.has_value()) return *merged;
   for (int i = 0; i < a.rank(); ++i) {
     if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Dimension ", i, " in both shapes must be equal, but are ", a.dim(i), " and ", b.dim(i),
-          ". Shapes are ", a.DebugString(), " and ", b.DebugString(), "."));
+          "Dimension ", i, " in both shapes must be equal, but are ", a.dim(i),
+          " and ", b.dim(i), ". Shapes are ", a.DebugString(), " and ",
+          b.DebugString(), "."));
     }
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("Shapes ", a.DebugString(), " and ", b.DebugString(), " are not compatible"));
+  return absl::InvalidArgumentError(absl::StrCat("Shapes ", a.DebugString(),
+                                                 " and ", b.DebugString(),
+                                                 " are not compatible"));
 }
 
 // `s` without dimension `axis`. REQUIRES: s.has_rank().
@@ -95,7 +97,9 @@ struct AxisView {
   }
   int64_t rows() const { return outer * inner; }
   // The offset of row r's first class; classes are `inner` apart.
-  int64_t RowStart(int64_t r) const { return (r / inner) * classes * inner + r % inner; }
+  int64_t RowStart(int64_t r) const {
+    return (r / inner) * classes * inner + r % inner;
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -105,12 +109,14 @@ struct AxisView {
 // (forward output, grad) -> same shape.
 absl::Status SoftmaxShape(ShapeContext& ctx) {
   for (int i = 0; i < ctx.num_inputs(); ++i) {
-    MINITF_RETURN_IF_ERROR(
-        CheckDtypeAllowed(ctx.input_dtype(i), i == 0 ? "logits" : "grad", {DataType::kFloat}));
+    MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
+        ctx.input_dtype(i), i == 0 ? "logits" : "grad", {DataType::kFloat}));
   }
   const Shape& x = ctx.input_shape(0);
   MINITF_RETURN_IF_ERROR(CheckRankAtLeastOne(x));
-  if (x.has_rank()) MINITF_RETURN_IF_ERROR(SoftmaxAxis(ctx.attr<int64_t>("axis"), x.rank()).status());
+  if (x.has_rank())
+    MINITF_RETURN_IF_ERROR(
+        SoftmaxAxis(ctx.attr<int64_t>("axis"), x.rank()).status());
   Shape out = x;
   if (ctx.num_inputs() == 2) {
     MINITF_ASSIGN_OR_RETURN(out, MergeShapes(x, ctx.input_shape(1)));
@@ -127,26 +133,31 @@ class SoftmaxKernel : public OpKernel {
     const Shape& shape = ctx.input_shapes[0];
     empty_ = shape.num_elements() == 0;
     if (empty_) return absl::OkStatus();
-    MINITF_ASSIGN_OR_RETURN(const int axis,
-                            SoftmaxAxis(ctx.node.attr<int64_t>("axis"), shape.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        const int axis,
+        SoftmaxAxis(ctx.node.attr<int64_t>("axis"), shape.rank()));
     const memory::dims dims = ToDnnlDims(shape);
     const memory::desc md(dims, memory::data_type::f32, RowMajorStrides(dims));
-    const auto prop =
-        backward_ ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+    const auto prop = backward_ ? dnnl::prop_kind::forward_training
+                                : dnnl::prop_kind::forward_inference;
     for (memory* m : {&a_, &b_, &out_}) *m = memory(md, CpuEngine(), nullptr);
     if (log_) {
-      dnnl::logsoftmax_forward::primitive_desc forward({prop, md, axis}, CpuEngine());
+      dnnl::logsoftmax_forward::primitive_desc forward({prop, md, axis},
+                                                       CpuEngine());
       if (backward_) {
-        primitive_ = dnnl::logsoftmax_backward(
-            dnnl::logsoftmax_backward::primitive_desc({md, md, axis}, CpuEngine(), forward));
+        primitive_ =
+            dnnl::logsoftmax_backward(dnnl::logsoftmax_backward::primitive_desc(
+                {md, md, axis}, CpuEngine(), forward));
       } else {
         primitive_ = dnnl::logsoftmax_forward(forward);
       }
     } else {
-      dnnl::softmax_forward::primitive_desc forward({prop, md, axis}, CpuEngine());
+      dnnl::softmax_forward::primitive_desc forward({prop, md, axis},
+                                                    CpuEngine());
       if (backward_) {
-        primitive_ = dnnl::softmax_backward(
-            dnnl::softmax_backward::primitive_desc({md, md, axis}, CpuEngine(), forward));
+        primitive_ =
+            dnnl::softmax_backward(dnnl::softmax_backward::primitive_desc(
+                {md, md, axis}, CpuEngine(), forward));
       } else {
         primitive_ = dnnl::softmax_forward(forward);
       }
@@ -180,8 +191,8 @@ class SoftmaxKernel : public OpKernel {
   PrimitiveArgs args_;
 };
 
-Output BuildSoftmax(const char* type, absl::string_view name, std::vector<Output> inputs,
-                    int64_t axis) {
+Output BuildSoftmax(const char* type, absl::string_view name,
+                    std::vector<Output> inputs, int64_t axis) {
   return OpBuilder(type, name).Inputs(inputs).Attr("axis", axis).Build();
 }
 
@@ -207,8 +218,10 @@ absl::Status BroadcastMulShape(ShapeContext& ctx) {
   const Shape& mat = ctx.input_shape(0);
   Shape out = mat;
   if (mat.has_rank()) {
-    MINITF_ASSIGN_OR_RETURN(const int axis, SoftmaxAxis(ctx.attr<int64_t>("axis"), mat.rank()));
-    MINITF_ASSIGN_OR_RETURN(Shape rows, MergeShapes(RemoveDim(mat, axis), ctx.input_shape(1)));
+    MINITF_ASSIGN_OR_RETURN(const int axis,
+                            SoftmaxAxis(ctx.attr<int64_t>("axis"), mat.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        Shape rows, MergeShapes(RemoveDim(mat, axis), ctx.input_shape(1)));
     for (int i = 0, j = 0; i < mat.rank(); ++i) {
       if (i != axis) out.set_dim(i, rows.dim(j++));
     }
@@ -221,8 +234,9 @@ class BroadcastMulKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& mat = ctx.input_shapes[0];
-    MINITF_ASSIGN_OR_RETURN(const int axis,
-                            SoftmaxAxis(ctx.node.attr<int64_t>("axis"), mat.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        const int axis,
+        SoftmaxAxis(ctx.node.attr<int64_t>("axis"), mat.rank()));
     view_ = AxisView::Of(mat, axis);
     return absl::OkStatus();
   }
@@ -235,7 +249,8 @@ class BroadcastMulKernel : public OpKernel {
       for (int64_t c = 0; c < view_.classes; ++c) {
         const int64_t base = (o * view_.classes + c) * view_.inner;
         const float* v = vec + o * view_.inner;
-        for (int64_t i = 0; i < view_.inner; ++i) out[base + i] = mat[base + i] * v[i];
+        for (int64_t i = 0; i < view_.inner; ++i)
+          out[base + i] = mat[base + i] * v[i];
       }
     }
     return absl::OkStatus();
@@ -257,7 +272,8 @@ std::vector<Output> BroadcastMulGrad(const GradContext& ctx) {
   const int64_t axis = ctx.op.node()->attr<int64_t>("axis");
   const Output &mat = ctx.input(0), &vec = ctx.input(1), &g = ctx.grad();
   return {ctx.wants_grad[0] ? BroadcastMul(g, vec, axis) : Output(),
-          ctx.wants_grad[1] ? reduce_sum(multiply(g, mat), {.axis = std::vector<int64_t>{axis}})
+          ctx.wants_grad[1] ? reduce_sum(multiply(g, mat),
+                                         {.axis = std::vector<int64_t>{axis}})
                             : Output()};
 }
 
@@ -267,21 +283,25 @@ std::vector<Output> BroadcastMulGrad(const GradContext& ctx) {
 // (features [..., classes], labels [...]) -> (loss [...], backprop).
 
 absl::Status XentShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(0), "features", {DataType::kFloat}));
-  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(1), "labels", {DataType::kFloat}));
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(0), "features", {DataType::kFloat}));
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(1), "labels", {DataType::kFloat}));
   MINITF_RETURN_IF_ERROR(CheckRankAtLeastOne(ctx.input_shape(0)));
   MINITF_RETURN_IF_ERROR(CheckRankAtLeastOne(ctx.input_shape(1)));
-  absl::StatusOr<Shape> merged = MergeShapes(ctx.input_shape(0), ctx.input_shape(1));
+  absl::StatusOr<Shape> merged =
+      MergeShapes(ctx.input_shape(0), ctx.input_shape(1));
   if (!merged.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(merged.status().message(), " with input shapes: ",
-                     ctx.input_shape(0).DebugString(), ", ", ctx.input_shape(1).DebugString()));
+        absl::StrCat(merged.status().message(),
+                     " with input shapes: ", ctx.input_shape(0).DebugString(),
+                     ", ", ctx.input_shape(1).DebugString()));
   }
   if (!merged->has_rank()) {
     ctx.add_output(DataType::kFloat, Shape::Unknown());
   } else {
-    MINITF_ASSIGN_OR_RETURN(const int axis,
-                            SoftmaxAxis(ctx.attr<int64_t>("axis"), merged->rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        const int axis, SoftmaxAxis(ctx.attr<int64_t>("axis"), merged->rank()));
     ctx.add_output(DataType::kFloat, RemoveDim(*merged, axis));
   }
   ctx.add_output(DataType::kFloat, *merged);
@@ -289,9 +309,10 @@ absl::Status XentShape(ShapeContext& ctx) {
 }
 
 absl::Status SparseXentShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(0), "features", {DataType::kFloat}));
-  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(ctx.input_dtype(1), "labels",
-                                           {DataType::kInt32, DataType::kInt64}));
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(0), "features", {DataType::kFloat}));
+  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
+      ctx.input_dtype(1), "labels", {DataType::kInt32, DataType::kInt64}));
   const Shape& features = ctx.input_shape(0);
   const Shape& labels = ctx.input_shape(1);
   MINITF_RETURN_IF_ERROR(CheckRankAtLeastOne(features));
@@ -302,8 +323,8 @@ absl::Status SparseXentShape(ShapeContext& ctx) {
   }
   const int rank = features.rank();
   if (labels.has_rank() && labels.rank() != rank - 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Shape must be rank ", rank - 1, " but is rank ", labels.rank()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shape must be rank ", rank - 1, " but is rank ", labels.rank()));
   }
   Shape rows = RemoveDim(features, rank - 1);
   if (labels.has_rank()) {
@@ -329,7 +350,8 @@ struct RowStats {
   float max;
   float log_sum;
 };
-RowStats Exponentiate(const float* x, float* backprop, int64_t classes, int64_t stride) {
+RowStats Exponentiate(const float* x, float* backprop, int64_t classes,
+                      int64_t stride) {
   float max = -std::numeric_limits<float>::infinity();
   for (int64_t c = 0; c < classes; ++c) max = std::max(max, x[c * stride]);
   double sum = 0;
@@ -346,7 +368,8 @@ class XentKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& x = ctx.input_shapes[0];
-    MINITF_ASSIGN_OR_RETURN(const int axis, SoftmaxAxis(ctx.node.attr<int64_t>("axis"), x.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        const int axis, SoftmaxAxis(ctx.node.attr<int64_t>("axis"), x.rank()));
     view_ = AxisView::Of(x, axis);
     return absl::OkStatus();
   }
@@ -359,7 +382,8 @@ class XentKernel : public OpKernel {
     const int64_t stride = view_.inner;
     for (int64_t r = 0; r < view_.rows(); ++r) {
       const int64_t start = view_.RowStart(r);
-      const RowStats s = Exponentiate(x + start, backprop + start, view_.classes, stride);
+      const RowStats s =
+          Exponentiate(x + start, backprop + start, view_.classes, stride);
       const float sum = std::exp(s.log_sum);
       double row_loss = 0;
       for (int64_t c = 0; c < view_.classes; ++c) {
@@ -383,20 +407,23 @@ class SparseXentKernel : public OpKernel {
     const Shape& x = ctx.input_shapes[0];
     view_ = AxisView::Of(x, x.rank() - 1);
     if (view_.rows() > 0 && view_.classes == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Must have at least one class, but got logits shape ", x.DebugString()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Must have at least one class, but got logits shape ",
+                       x.DebugString()));
     }
     return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
-    return DispatchDataType(ctx.input(1).dtype(), [&]<typename T>() -> absl::Status {
-      if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
-        return Run<T>(ctx, ctx.input(1).flat<T>());
-      } else {
-        return absl::InvalidArgumentError("labels must be int32 or int64");
-      }
-    });
+    return DispatchDataType(
+        ctx.input(1).dtype(), [&]<typename T>() -> absl::Status {
+          if constexpr (std::is_same_v<T, int32_t> ||
+                        std::is_same_v<T, int64_t>) {
+            return Run<T>(ctx, ctx.input(1).flat<T>());
+          } else {
+            return absl::InvalidArgumentError("labels must be int32 or int64");
+          }
+        });
   }
 
  private:
@@ -427,10 +454,10 @@ class SparseXentKernel : public OpKernel {
     if (labels.empty()) return absl::OkStatus();
     const auto [min, max] = std::minmax_element(labels.begin(), labels.end());
     if (*min >= 0 && *max < view_.classes) return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Received a label value of ", *min < 0 ? *min : *max,
-        " which is outside the valid range of [0, ", view_.classes,
-        ").  Label values: ", absl::StrJoin(labels, " ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Received a label value of ", *min < 0 ? *min : *max,
+                     " which is outside the valid range of [0, ", view_.classes,
+                     ").  Label values: ", absl::StrJoin(labels, " ")));
   }
 
   AxisView view_;
@@ -464,8 +491,9 @@ std::vector<Output> XentGrad(const GradContext& ctx) {
     // d(loss)/d(labels) = -log_softmax(logits) * g_loss; backprop's own
     // gradient contributes -g_backprop.
     if (!IsZero(ctx.grads[0])) {
-      labels_grad = BroadcastMul(negative(log_softmax(ctx.input(0), {.axis = axis})),
-                                 ctx.grads[0], axis);
+      labels_grad =
+          BroadcastMul(negative(log_softmax(ctx.input(0), {.axis = axis})),
+                       ctx.grads[0], axis);
     }
     if (!IsZero(ctx.grads[1])) {
       labels_grad = labels_grad.is_null() ? negative(ctx.grads[1])
@@ -480,11 +508,14 @@ std::vector<Output> SparseXentGrad(const GradContext& ctx) {
   return {ctx.wants_grad[0] ? LogitsGrad(ctx, -1) : Output(), Output()};
 }
 
-Output SoftmaxXent(Output labels, Output logits, const SoftmaxCrossEntropyOptions& o,
+Output SoftmaxXent(Output labels, Output logits,
+                   const SoftmaxCrossEntropyOptions& o,
                    bool stop_labels_gradient) {
-  name_scope scope(o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
-                   "softmax_cross_entropy_with_logits");
-  if (stop_labels_gradient) labels = stop_gradient(labels, "labels_stop_gradient");
+  name_scope scope(
+      o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
+      "softmax_cross_entropy_with_logits");
+  if (stop_labels_gradient)
+    labels = stop_gradient(labels, "labels_stop_gradient");
   labels = cast(labels, logits.dtype());
   return OpBuilder("SoftmaxCrossEntropyWithLogits", scope.name())
       .Input(logits)
@@ -508,37 +539,42 @@ Output softmax_cross_entropy_with_logits(Output labels, Output logits,
   return SoftmaxXent(labels, logits, o, /*stop_labels_gradient=*/true);
 }
 
-Output softmax_cross_entropy_with_logits_v2(Output labels, Output logits,
-                                            const SoftmaxCrossEntropyOptions& o) {
+Output softmax_cross_entropy_with_logits_v2(
+    Output labels, Output logits, const SoftmaxCrossEntropyOptions& o) {
   return SoftmaxXent(labels, logits, o, /*stop_labels_gradient=*/false);
 }
 
 Output sparse_softmax_cross_entropy_with_logits(Output labels, Output logits,
                                                 absl::string_view name) {
-  name_scope scope(name.empty() ? std::nullopt : std::optional<std::string>(name),
-                   "SparseSoftmaxCrossEntropyWithLogits");
+  name_scope scope(
+      name.empty() ? std::nullopt : std::optional<std::string>(name),
+      "SparseSoftmaxCrossEntropyWithLogits");
   const Shape& labels_shape = labels.shape();
   const Shape& logits_shape = logits.shape();
   if (logits_shape.has_rank() && logits_shape.rank() == 0) {
-    ThrowValueError(
-        absl::StrCat("Logits cannot be scalars - received shape ", logits_shape.ToString(), "."));
+    ThrowValueError(absl::StrCat("Logits cannot be scalars - received shape ",
+                                 logits_shape.ToString(), "."));
   }
   if (logits_shape.has_rank() && labels_shape.has_rank() &&
       labels_shape.rank() != logits_shape.rank() - 1) {
-    ThrowValueError(absl::StrCat("Rank mismatch: Rank of labels (received ", labels_shape.rank(),
-                                 ") should equal rank of logits minus 1 (received ",
-                                 logits_shape.rank(), ")."));
+    ThrowValueError(absl::StrCat(
+        "Rank mismatch: Rank of labels (received ", labels_shape.rank(),
+        ") should equal rank of logits minus 1 (received ", logits_shape.rank(),
+        ")."));
   }
   if (labels_shape.IsFullyDefined() && logits_shape.has_rank()) {
     const Shape rows = RemoveDim(logits_shape, logits_shape.rank() - 1);
     if (rows.IsFullyDefined() && rows != labels_shape) {
-      ThrowValueError(absl::StrCat(
-          "Shape mismatch: The shape of labels (received ", labels_shape.ToString(),
-          ") should equal the shape of logits except for the last dimension (received ",
-          logits_shape.ToString(), ")."));
+      ThrowValueError(
+          absl::StrCat("Shape mismatch: The shape of labels (received ",
+                       labels_shape.ToString(),
+                       ") should equal the shape of logits except for the last "
+                       "dimension (received ",
+                       logits_shape.ToString(), ")."));
     }
   }
-  return OpBuilder("SparseSoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits")
+  return OpBuilder("SparseSoftmaxCrossEntropyWithLogits",
+                   "SparseSoftmaxCrossEntropyWithLogits")
       .Input(logits)
       .Input(labels)
       .Build();
@@ -552,7 +588,8 @@ void RegisterSoftmaxOps() {
                 .attrs = {axis_attr()},
                 .shape_fn = SoftmaxShape,
                 .kernel = [log](const Node&) -> std::unique_ptr<OpKernel> {
-                  return std::make_unique<SoftmaxKernel>(log, /*backward=*/false);
+                  return std::make_unique<SoftmaxKernel>(log,
+                                                         /*backward=*/false);
                 },
                 .grad = SoftmaxGradFn(log)});
     RegisterOp({.type = log ? "LogSoftmaxGrad" : "SoftmaxGrad",
@@ -560,7 +597,8 @@ void RegisterSoftmaxOps() {
                 .attrs = {axis_attr()},
                 .shape_fn = SoftmaxShape,
                 .kernel = [log](const Node&) -> std::unique_ptr<OpKernel> {
-                  return std::make_unique<SoftmaxKernel>(log, /*backward=*/true);
+                  return std::make_unique<SoftmaxKernel>(log,
+                                                         /*backward=*/true);
                 }});
   }
   RegisterOp({.type = "BroadcastMul",

@@ -6,8 +6,8 @@
 // exponentiating, so large logits neither overflow nor lose precision.
 //
 //   auto probs = tf::nn::softmax(logits);
-//   auto loss = tf::nn::sparse_softmax_cross_entropy_with_logits(labels, logits);
-//   auto mean = tf::reduce_mean(loss);
+//   auto loss = tf::nn::sparse_softmax_cross_entropy_with_logits(labels,
+//   logits); auto mean = tf::reduce_mean(loss);
 //
 // The softmax axis is an attribute of the ops themselves (TF transposes the
 // axis to the end); the cross-entropy ops take logits of any rank >= 1, the
@@ -26,7 +26,7 @@ namespace minitf::nn {
 
 // tf.nn.softmax / log_softmax(logits, axis, name): rank >= 1, float32.
 struct SoftmaxOptions {
-  int64_t axis = -1;  // negative counts from the end
+  int64_t axis = -1;            // negative counts from the end
   absl::string_view name = "";  // default: "Softmax" / "LogSoftmax"
 };
 // exp(logits) / reduce_sum(exp(logits), axis).
@@ -35,7 +35,7 @@ Output softmax(Output logits, const SoftmaxOptions& options = {});
 Output log_softmax(Output logits, const SoftmaxOptions& options = {});
 
 struct SoftmaxCrossEntropyOptions {
-  int64_t axis = -1;  // the class dimension (TF1's `dim`)
+  int64_t axis = -1;            // the class dimension (TF1's `dim`)
   absl::string_view name = "";  // default: "softmax_cross_entropy_with_logits"
 };
 // -reduce_sum(labels * log_softmax(logits), axis): one loss per row, shaped
@@ -43,11 +43,13 @@ struct SoftmaxCrossEntropyOptions {
 // logits' shape (cast to float32 as TF does). TF1's version: no gradient
 // flows into labels (they pass through stop_gradient
 // "<name>/labels_stop_gradient").
-Output softmax_cross_entropy_with_logits(Output labels, Output logits,
-                                         const SoftmaxCrossEntropyOptions& options = {});
+Output softmax_cross_entropy_with_logits(
+    Output labels, Output logits,
+    const SoftmaxCrossEntropyOptions& options = {});
 // The same with a gradient for labels too (-log_softmax(logits) * g).
-Output softmax_cross_entropy_with_logits_v2(Output labels, Output logits,
-                                            const SoftmaxCrossEntropyOptions& options = {});
+Output softmax_cross_entropy_with_logits_v2(
+    Output labels, Output logits,
+    const SoftmaxCrossEntropyOptions& options = {});
 
 // tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits, name):
 // labels int32/int64 of logits' shape without the last dim, each in

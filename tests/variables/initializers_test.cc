@@ -229,12 +229,13 @@ TEST_P(RandomInitializationTest, InvalidDataType) {
               "values: float32");
 }
 
+std::string DistributionName(const ::testing::TestParamInfo<int>& info) {
+  static const char* const kNames[] = {"RandomNormal", "TruncatedNormal", "RandomUniform"};
+  return kNames[info.param];
+}
+
 INSTANTIATE_TEST_SUITE_P(Distributions, RandomInitializationTest, ::testing::Values(0, 1, 2),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                           const char* names[] = {"RandomNormal", "TruncatedNormal",
-                                                  "RandomUniform"};
-                           return std::string(names[info.param]);
-                         });
+                         DistributionName);
 
 class RandomStatisticsTest : public test::GraphTest {};
 

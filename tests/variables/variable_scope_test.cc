@@ -168,6 +168,8 @@ TEST_F(VarScopeTest, VarScopeInitializer) {
     EXPECT_EQ(w.name(), "tower0/w:0");
     EXPECT_THAT(Eval(w), ElementsAre(FloatNear(0.3f, 1e-7f)));
   }
+  // The argument went to the re-entered copy, not the captured object.
+  EXPECT_TRUE(tower.scope().initializer().is_none());
 }
 
 // Case 50.
@@ -818,9 +820,24 @@ TEST_F(VarScopeTest, VarOpScopeReuseError) {
               "ValueError", "reuse=True cannot be used without a name_or_scope");
   ExpectError([] { variable_scope d(nullptr, {}); }, "TypeError",
               "If default_name is None then name_or_scope is required");
+  // reuse=False is None before the check, so it is allowed.
+  {
+    variable_scope d(nullptr, {.default_name = "ok", .reuse = false});
+    EXPECT_EQ(d.scope().name(), "ok");
+  }
   // Nothing was entered.
   EXPECT_EQ(get_variable_scope().name(), "");
   EXPECT_EQ(NameScopeHere("default"), "default/");
+}
+
+// Section 0.2's validation, through variable_scope.
+TEST_F(VarScopeTest, InvalidScopeNames) {
+  ExpectError([] { variable_scope s("foo:0"); }, "ValueError", "'foo:0' is not a valid scope name");
+  ExpectError([] { variable_scope s("_bar"); }, "ValueError", "'_bar' is not a valid scope name");
+  variable_scope foo("foo");
+  variable_scope bar("_bar");  // Valid when nested.
+  EXPECT_EQ(GetScalar("v").name(), "foo/_bar/v:0");
+  EXPECT_EQ(NameScopeHere("x"), "foo/_bar/x/");
 }
 
 // Case 32.
@@ -1227,10 +1244,12 @@ TEST_F(VarScopeCustomGetterTest, SynchronizationAndAggregationWithCustomGetter) 
   int called = 0;
   VariableSynchronization synchronization = VariableSynchronization::AUTO;
   VariableAggregation aggregation = VariableAggregation::NONE;
+  std::vector<bool> trainable;
   CustomGetter custom_getter = [&](const Getter& getter, const GetVariableArgs& args) {
     ++called;
     EXPECT_TRUE(args.synchronization == synchronization);
     EXPECT_TRUE(args.aggregation == aggregation);
+    trainable.push_back(args.trainable);
     return getter(args);
   };
   {
@@ -1246,6 +1265,8 @@ TEST_F(VarScopeCustomGetterTest, SynchronizationAndAggregationWithCustomGetter) 
                  {.shape = {1}, .synchronization = synchronization, .aggregation = aggregation});
   }
   EXPECT_EQ(called, 2);
+  // The getter receives trainable already resolved from synchronization.
+  EXPECT_THAT(trainable, ElementsAre(true, false));
 }
 
 // Case 55.
@@ -1364,6 +1385,33 @@ TEST_F(VarScopeCustomGetterTest, GetVariableGetterReplacesScopeGetter) {
   EXPECT_THAT(calls, ElementsAre("scope:s/a", "arg:s/b"));
 }
 
+// Section 1.2: re-entering a scope object that has a getter wraps the new
+// getter around it (the new one runs first), like nesting string scopes.
+TEST_F(VarScopeCustomGetterTest, ObjectReentryWrapsTheObjectsGetter) {
+  std::vector<std::string> calls;
+  const auto logging_getter = [&calls](const char* tag) {
+    return [&calls, tag](const Getter& getter, const GetVariableArgs& args) {
+      calls.push_back(tag);
+      return getter(args);
+    };
+  };
+  std::optional<VariableScope> scope;
+  {
+    variable_scope s("s", {.custom_getter = logging_getter("a")});
+    scope = s.scope();
+  }
+  {
+    variable_scope again(*scope, {.custom_getter = logging_getter("b")});
+    EXPECT_EQ(get_variable("v", {.shape = {}}).name(), "s/v:0");
+  }
+  {
+    variable_scope outer("outer", {.custom_getter = logging_getter("c")});
+    variable_scope inner("inner", {.custom_getter = logging_getter("d")});
+    get_variable("v", {.shape = {}});
+  }
+  EXPECT_THAT(calls, ElementsAre("b", "a", "d", "c"));
+}
+
 // ---------------------------------------------------------------------------
 // VariableScopeMultithreadedTest (cases 33 and 34): the store is shared by
 // threads; the current scope (and, in TF, the name stack) is per thread.
@@ -1432,7 +1480,7 @@ TEST_F(VarScopeMultithreadedTest, TwoThreadsNestedScopeEntry) {
 }
 
 TEST_F(VarScopeMultithreadedTest, ReenterMainScope) {
-  std::string in_main, outside;
+  std::string in_main, outside, foo_name_scope;
   {
     variable_scope main_thread_scope("main");
     std::thread thread([&, scope = main_thread_scope.scope()] {
@@ -1443,6 +1491,8 @@ TEST_F(VarScopeMultithreadedTest, ReenterMainScope) {
         variable_scope main(scope);
         variable_scope foo("foo");
         in_main = NameOrError([] { return get_variable("v", {.shape = {}}); });
+        // The thread's name stack starts at the root too; "main" is taken.
+        foo_name_scope = foo.scope().original_name_scope();
       }
       // Outside the main scope they do not.
       variable_scope bar("bar");
@@ -1453,6 +1503,32 @@ TEST_F(VarScopeMultithreadedTest, ReenterMainScope) {
   }
   EXPECT_EQ(in_main, "main/foo/v:0");
   EXPECT_EQ(outside, "bar/v:0");
+  EXPECT_EQ(foo_name_scope, "main_1/foo/");
+}
+
+// Default-name counts are per thread (documented in TF's variable_scope.py);
+// a new thread starts with none, and the store stays shared.
+TEST_F(VarScopeMultithreadedTest, DefaultNameCountsArePerThread) {
+  std::string names[3];
+  std::string errors[3];
+  const auto thread_fn = [&](int i) {
+    GraphGuard as_default(graph_);
+    variable_scope d(nullptr, {.default_name = "d"});
+    names[i] = d.scope().name();
+    errors[i] = NameOrError([] { return get_variable("w", {.shape = {}}); });
+  };
+  thread_fn(0);  // The main thread.
+  for (int i = 1; i < 3; ++i) {
+    std::thread t(thread_fn, i);
+    t.join();
+  }
+  EXPECT_THAT(names, ElementsAre("d", "d", "d"));
+  EXPECT_EQ(errors[0], "d/w:0");
+  EXPECT_THAT(errors[1], StartsWith("ValueError: " + AlreadyExists("d/w")));
+  EXPECT_THAT(errors[2], StartsWith("ValueError: " + AlreadyExists("d/w")));
+  // The main thread's counts went on.
+  variable_scope d(nullptr, {.default_name = "d"});
+  EXPECT_EQ(d.scope().name(), "d_1");
 }
 
 // ---------------------------------------------------------------------------
@@ -1612,6 +1688,50 @@ TEST_F(VarScopeCasesTest, ReuseVariablesOnTheScope) {
   Variable v1 = get_variable("v", {.shape = {1}});
   EXPECT_EQ(v1, v);
   EXPECT_EQ(global_variables().size(), 1u);
+}
+
+// Pitfall 3: entering a captured scope ignores the enclosing scope's reuse
+// and name prefix.
+TEST_F(VarScopeCasesTest, ObjectReentryIgnoresTheEnclosingScope) {
+  std::optional<VariableScope> free;
+  {
+    variable_scope f("free");
+    free = f.scope();
+  }
+  variable_scope r("r", {.reuse = true});
+  variable_scope again(*free);
+  EXPECT_FALSE(get_variable_scope().reuse());
+  EXPECT_EQ(get_variable("v", {.shape = {}}).name(), "free/v:0");
+}
+
+// VariableScope.get_variable works on any scope object, with its own name
+// and reuse, whatever the current scope.
+TEST_F(VarScopeCasesTest, GetVariableOnAScopeObject) {
+  std::optional<VariableScope> saved;
+  Variable v;
+  {
+    variable_scope s("saved");
+    saved = s.scope();
+    v = get_variable("v", {.shape = {}});
+  }
+  variable_scope other("other");
+  EXPECT_EQ(saved->get_variable("w", {.shape = {}}).name(), "saved/w:0");
+  ExpectError([&] { saved->get_variable("v", {.shape = {}}); }, "ValueError",
+              StartsWith(AlreadyExists("saved/v")));
+  saved->reuse_variables();
+  EXPECT_EQ(saved->get_variable("v", {.shape = {}}), v);
+}
+
+// Case 64: get_local_variable forces trainable=False and appends
+// LOCAL_VARIABLES to the given collections.
+TEST_F(VarScopeCasesTest, LocalVariablesAreNeverTrainable) {
+  Variable x = get_local_variable(
+      "x", {.shape = {}, .trainable = true, .collections = Keys{GraphKeys::GLOBAL_VARIABLES}});
+  EXPECT_FALSE(x.trainable());
+  EXPECT_THAT(Names(global_variables()), ElementsAre("x:0"));
+  EXPECT_THAT(Names(local_variables()), ElementsAre("x:0"));
+  EXPECT_THAT(trainable_variables(), IsEmpty());
+  EXPECT_THAT(test::Eval(x), ElementsAre(::testing::Le(std::sqrt(3.0f))));
 }
 
 // Case 21: reuse is `reuse or parent.reuse`.
