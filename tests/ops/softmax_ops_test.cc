@@ -216,8 +216,10 @@ TEST_F(SoftmaxOpsTest, SecondDerivativeOfTheCrossEntropy) {
   const Tensor pv = RandomDistribution({3, 4}, 1, 12);
   auto logits = placeholder(float32, {3, 4}, "logits");
   auto labels = placeholder(float32, {3, 4}, "labels");
-  auto loss = reduce_sum(nn::softmax_cross_entropy_with_logits(labels, logits));
-  auto dlogits = gradients({loss}, {logits})[0];
+  auto loss = nn::softmax_cross_entropy_with_logits(labels, logits);
+  // Per-row loss weights, so that BroadcastMul's scaling is exercised.
+  auto dlogits =
+      gradients({loss}, {logits}, {constant<float>({0.5f, 1, 2}, {3})})[0];
   Session sess(graph_);
   auto error = ComputeGradientError(sess, logits, lv, dlogits, {{labels, pv}});
   ASSERT_TRUE(error.ok()) << error.status();
