@@ -16,8 +16,8 @@ constexpr int64_t kBatch = 64, kSize = 14, kIn = 32, kOut = 64, kK = 5;
 constexpr double kFlops = 2.0 * kBatch * kSize * kSize * kOut * kIn * kK * kK;
 
 void SetFlops(benchmark::State& state, double per_iteration) {
-  state.counters["GFLOP/s"] = benchmark::Counter(per_iteration * state.iterations() / 1e9,
-                                                 benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      per_iteration * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void BM_BareOneDnnConvForward(benchmark::State& state) {
@@ -29,17 +29,27 @@ void BM_BareOneDnnConvForward(benchmark::State& state) {
   memory::desc wei({kOut, kIn, kK, kK}, memory::data_type::f32, any);
   memory::desc dst({kBatch, kOut, kSize, kSize}, memory::data_type::f32, any);
   dnnl::convolution_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src, wei, dst,
-       {1, 1}, {2, 2}, {2, 2}},
+      {dnnl::prop_kind::forward_training,
+       dnnl::algorithm::convolution_direct,
+       src,
+       wei,
+       dst,
+       {1, 1},
+       {2, 2},
+       {2, 2}},
       engine);
   dnnl::convolution_forward conv(pd);
-  memory s(pd.src_desc(), engine), w(pd.weights_desc(), engine), d(pd.dst_desc(), engine);
+  memory s(pd.src_desc(), engine), w(pd.weights_desc(), engine),
+      d(pd.dst_desc(), engine);
   for (auto _ : state) {
-    conv.execute(stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, d}});
+    conv.execute(stream,
+                 {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, d}});
   }
   SetFlops(state, kFlops);
 }
-BENCHMARK(BM_BareOneDnnConvForward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BareOneDnnConvForward)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Forward only, or forward plus both gradients (a training step's work).
 void BM_MinitfConv(benchmark::State& state) {
@@ -58,14 +68,19 @@ void BM_MinitfConv(benchmark::State& state) {
   tf::Session sess(graph);
   tf::FeedDict feeds = {{x, tf::Tensor(tf::float32, x.shape())},
                         {k, tf::Tensor(tf::float32, k.shape())}};
-  if (!sess.run(feeds, fetches, targets).ok()) state.SkipWithError("run failed");
+  if (!sess.run(feeds, fetches, targets).ok())
+    state.SkipWithError("run failed");
   for (auto _ : state) {
     auto out = sess.run(feeds, fetches, targets);
     benchmark::DoNotOptimize(out);
   }
   SetFlops(state, backward ? 3 * kFlops : kFlops);
 }
-BENCHMARK(BM_MinitfConv)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MinitfConv)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -42,15 +42,23 @@ void PrimitiveArgs::Add(int arg, const dnnl::memory& mem) {
   args_.push_back({arg, mem.get()});
 }
 
+namespace {
+thread_local bool inside_execute = false;
+}  // namespace
+
+bool InsideOneDnnExecute() { return inside_execute; }
+
 void PrimitiveArgs::Execute(const dnnl::primitive& primitive) const {
-  dnnl::error::wrap_c_api(
+  inside_execute = true;
+  const dnnl_status_t status =
       dnnl_primitive_execute(primitive.get(), CpuStream().get(),
-                             static_cast<int>(args_.size()), args_.data()),
-      "could not execute a primitive");
+                             static_cast<int>(args_.size()), args_.data());
+  inside_execute = false;
+  dnnl::error::wrap_c_api(status, "could not execute a primitive");
 }
 
-void DnnlPort::Init(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen,
-                    bool is_input) {
+void DnnlPort::Init(const dnnl::memory::desc& plain,
+                    const dnnl::memory::desc& chosen, bool is_input) {
   plain_ = dnnl::memory(plain, CpuEngine(), nullptr);
   needs_reorder_ = plain != chosen;
   if (!needs_reorder_) return;

@@ -20,6 +20,12 @@ dnnl::memory::dims ToDnnlDims(const Shape& shape);
 // Dense row-major strides for `dims`.
 dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
 
+// True while this thread is inside a oneDNN primitive's execution. oneDNN
+// 2.6's dnnl_primitive_execute builds an std::unordered_map of its
+// arguments on every call; allocation tests use this to tell the library's
+// own allocations from the framework's.
+bool InsideOneDnnExecute();
+
 // A primitive's arguments, bound once when a plan is prepared. Execute()
 // calls the C API directly: dnnl::primitive::execute builds a std::vector
 // on every call, which would allocate in Session::run's steady state.
@@ -44,7 +50,9 @@ class DnnlPort {
   void Init(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen,
             bool is_input);
   // What the primitive reads or writes.
-  const dnnl::memory& memory() const { return needs_reorder_ ? chosen_ : plain_; }
+  const dnnl::memory& memory() const {
+    return needs_reorder_ ? chosen_ : plain_;
+  }
   // Points the plain side at the tensor's buffer; for an input, reorders it
   // into the chosen layout.
   void BindInput(const void* data);

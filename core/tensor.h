@@ -16,6 +16,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -38,9 +39,20 @@ class Tensor {
     std::copy(values.begin(), values.begin() + dst.size(), dst.begin());
     return t;
   }
+  // A scalar. Other C++ numbers convert as Python's do: double to
+  // float32, smaller integers to int32, long to int64.
   template <typename T>
+  requires std::is_arithmetic_v<T>
   static Tensor Scalar(T value) {
-    return FromVector<T>({value}, Shape());
+    if constexpr (std::is_floating_point_v<T>) {
+      return FromVector<float>({static_cast<float>(value)}, Shape());
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return FromVector<bool>({value}, Shape());
+    } else if constexpr (sizeof(T) == 8) {
+      return FromVector<int64_t>({static_cast<int64_t>(value)}, Shape());
+    } else {
+      return FromVector<int32_t>({static_cast<int32_t>(value)}, Shape());
+    }
   }
 
   DataType dtype() const { return dtype_; }

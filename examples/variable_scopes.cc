@@ -9,14 +9,16 @@ namespace tf = minitf;
 namespace {
 
 void Show(const std::string& what, const std::string& name) {
-  std::cout << "  " << what << std::string(what.size() < 44 ? 44 - what.size() : 1, ' ')
-            << name << "\n";
+  std::cout << "  " << what
+            << std::string(what.size() < 44 ? 44 - what.size() : 1, ' ') << name
+            << "\n";
 }
 
 // A tiny "layer": a weight and a bias in the current variable scope.
 tf::Output Dense(tf::Output x, int64_t units) {
   auto w = tf::get_variable("w", {.shape = {x.shape().dim(1), units}});
-  auto b = tf::get_variable("b", {.shape = {units}, .initializer = tf::zeros_initializer()});
+  auto b = tf::get_variable(
+      "b", {.shape = {units}, .initializer = tf::zeros_initializer()});
   return tf::matmul(x, w) + b;
 }
 
@@ -27,13 +29,17 @@ int main() {
   tf::GraphGuard as_default(graph);
   auto x = tf::placeholder(tf::float32, {-1, 4}, "x");
 
-  std::cout << "Sharing: variables follow variable scopes, ops follow name scopes\n";
+  std::cout
+      << "Sharing: variables follow variable scopes, ops follow name scopes\n";
   tf::Output y1, y2;
   {
     tf::variable_scope vs("dense");
     y1 = Dense(x, 3);
-    Show("first call: weight", tf::get_variable_scope().get_collection(
-                                   tf::GraphKeys::TRAINABLE_VARIABLES)[0].name().value());
+    Show("first call: weight",
+         tf::get_variable_scope()
+             .get_collection(tf::GraphKeys::TRAINABLE_VARIABLES)[0]
+             .name()
+             .value());
     Show("first call: output op", y1.op().name());
   }
   {
@@ -87,7 +93,8 @@ int main() {
 
   std::cout << "\nCustom getters: innermost first\n";
   {
-    auto scaled = [](const tf::Getter& getter, const tf::GetVariableArgs& args) {
+    auto scaled = [](const tf::Getter& getter,
+                     const tf::GetVariableArgs& args) {
       tf::Variable v = getter(args);
       return tf::Variable::FromTensor(v.value() * tf::constant(0.5f));
     };
@@ -99,9 +106,13 @@ int main() {
 
   std::cout << "\nRegularizers: added once, when the variable is created\n";
   {
-    tf::variable_scope vs("reg", {.regularizer = tf::contrib::layers::l2_regularizer(0.1)});
+    tf::variable_scope vs(
+        "reg", {.regularizer = tf::contrib::layers::l2_regularizer(0.1)});
     tf::get_variable("w", {.shape = {3}});
-    Show("loss tensor", tf::get_collection(tf::GraphKeys::REGULARIZATION_LOSSES)[0].name().value());
+    Show("loss tensor",
+         tf::get_collection(tf::GraphKeys::REGULARIZATION_LOSSES)[0]
+             .name()
+             .value());
   }
 
   tf::Session sess(graph);
@@ -109,6 +120,7 @@ int main() {
     std::cerr << s << "\n";
     return 1;
   }
-  std::cout << "\nInitialized " << tf::global_variables().size() << " variables.\n";
+  std::cout << "\nInitialized " << tf::global_variables().size()
+            << " variables.\n";
   return 0;
 }

@@ -43,11 +43,12 @@ Graph& get_default_graph() {
 
 void reset_default_graph() {
   if (!graph_stack.empty()) {
-    throw Error(absl::FailedPreconditionError(
-                    "Do not use tf.reset_default_graph() to clear nested graphs. "
-                    "If you need a cleared graph, exit the nesting and create a "
-                    "new graph."),
-                "AssertionError");
+    throw Error(
+        absl::FailedPreconditionError(
+            "Do not use tf.reset_default_graph() to clear nested graphs. "
+            "If you need a cleared graph, exit the nesting and create a "
+            "new graph."),
+        "AssertionError");
   }
   std::lock_guard<std::mutex> lock(global_graph_mutex);
   GlobalGraph() = std::make_unique<Graph>();

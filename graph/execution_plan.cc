@@ -66,7 +66,7 @@ bool PlanSignature::Matches(const FeedDict& f, const std::vector<Output>& fe,
 
 absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     const FeedDict& feeds, const std::vector<Output>& fetches,
-    const std::vector<Operation>& targets, const VariableResolver& variables) {
+    const std::vector<Operation>& targets, const SessionResources& session) {
   auto plan = std::make_unique<ExecutionPlan>();
   PlanSignature& sig = plan->signature_;
   for (const auto& [output, value] : feeds) {
@@ -154,7 +154,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
       const Output& in = node.input(i);
       in_dtypes.push_back(in.dtype());
       if (IsRefInput(def, i)) {
-        step.refs.push_back(variables(*in.node()));
+        step.refs.push_back(session.variable(*in.node()));
         step.in_slots.push_back(-1);
         in_shapes.push_back(in.shape());
         in_values.push_back(nullptr);
@@ -168,7 +168,7 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
                               ? &in.node()->attr<Tensor>("value")
                               : nullptr);
     }
-    if (def.is_variable) step.refs.push_back(variables(node));
+    if (def.is_variable) step.refs.push_back(session.variable(node));
     ShapeContext shapes(node.attrs(), in_dtypes, in_shapes, in_values);
     if (def.shape_fn) {
       absl::Status status = def.shape_fn(shapes);
@@ -226,7 +226,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     plan->ref_ptrs_.insert(plan->ref_ptrs_.end(), p.refs.begin(), p.refs.end());
     absl::Status status;
     try {
-      status = step.kernel->Prepare({*p.node, in_shapes, out_shapes});
+      std::shared_ptr<void>* state =
+          p.node->op_def().is_stateful ? session.node_state(*p.node) : nullptr;
+      status = step.kernel->Prepare({*p.node, in_shapes, out_shapes, state});
     } catch (const std::exception& e) {
       status = absl::InternalError(
           absl::StrCat("Preparing kernel failed: ", e.what()));

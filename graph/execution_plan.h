@@ -35,12 +35,16 @@ struct PlanSignature {
 
 class ExecutionPlan {
  public:
-  // Returns the session's slot for a variable node (created on demand).
-  using VariableResolver = std::function<VariableSlot*(const Node&)>;
+  // What a plan binds to in its Session, created on demand per node: a
+  // variable's value, and a stateful kernel's state.
+  struct SessionResources {
+    std::function<VariableSlot*(const Node&)> variable;
+    std::function<std::shared_ptr<void>*(const Node&)> node_state;
+  };
 
   static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Compile(
       const FeedDict& feeds, const std::vector<Output>& fetches,
-      const std::vector<Operation>& targets, const VariableResolver& variables);
+      const std::vector<Operation>& targets, const SessionResources& session);
 
   const PlanSignature& signature() const { return signature_; }
   // Binds `feeds` (same signature), runs every step, copies the fetches.

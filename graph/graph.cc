@@ -1,5 +1,6 @@
 #include "minitf/graph/graph.h"
 
+#include <atomic>
 #include <regex>
 
 #include "absl/strings/ascii.h"
@@ -9,12 +10,23 @@
 
 namespace minitf {
 
-Graph::Graph() { EnsureOpsRegistered(); }
+namespace {
+std::atomic<uint64_t> next_graph_id{1};
+}  // namespace
+
+Graph::Graph() : id_(next_graph_id.fetch_add(1)) { EnsureOpsRegistered(); }
+
+Graph::ThreadLocalState& Graph::ThreadState() const {
+  // Entries of destroyed graphs stay behind: a string and a vector each.
+  thread_local absl::flat_hash_map<uint64_t, ThreadLocalState> states;
+  return states[id_];
+}
 Graph::~Graph() = default;
 
 std::string Graph::unique_name(absl::string_view name, bool mark_as_used) {
-  std::string full = name_stack_.empty() ? std::string(name)
-                                         : absl::StrCat(name_stack_, "/", name);
+  const std::string& stack = name_stack();
+  std::string full =
+      stack.empty() ? std::string(name) : absl::StrCat(stack, "/", name);
   // Bookkeeping is case-insensitive; the returned name keeps its case.
   std::string key = absl::AsciiStrToLower(full);
   auto it = names_in_use_.find(key);
@@ -114,7 +126,8 @@ std::vector<CollectionItem> Graph::get_collection(
   try {
     pattern = std::regex(scope);
   } catch (const std::regex_error& e) {
-    ThrowValueError(absl::StrCat("Invalid collection scope regex '", scope, "': ", e.what()));
+    ThrowValueError(absl::StrCat("Invalid collection scope regex '", scope,
+                                 "': ", e.what()));
   }
   std::vector<CollectionItem> filtered;
   for (const CollectionItem& item : it->second) {

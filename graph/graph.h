@@ -39,8 +39,11 @@ class Graph {
   // case-insensitively and appends _1, _2... to names already in use.
   std::string unique_name(absl::string_view name, bool mark_as_used = true);
   // The current name scope without a trailing slash ("" at the root).
-  const std::string& name_stack() const { return name_stack_; }
-  void set_name_stack(std::string stack) { name_stack_ = std::move(stack); }
+  // Per thread, as in TF.
+  const std::string& name_stack() const { return ThreadState().name_stack; }
+  void set_name_stack(std::string stack) const {
+    ThreadState().name_stack = std::move(stack);
+  }
 
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
   // Nodes in creation order, which is a topological order.
@@ -68,9 +71,10 @@ class Graph {
     std::vector<Operation> inputs;
     absl::flat_hash_set<const Node*> ops_in_block;
   };
-  // The active blocks, outermost first (see context.h's guard).
-  std::vector<ControlDependencyBlock>& control_dependency_stack() {
-    return control_stack_;
+  // The active blocks, outermost first (see context.h's guard). Per
+  // thread, as in TF.
+  std::vector<ControlDependencyBlock>& control_dependency_stack() const {
+    return ThreadState().control_stack;
   }
 
   // Per-graph state owned by other modules (the variable store, ...): one
@@ -90,13 +94,21 @@ class Graph {
 
  private:
   friend class OpBuilder;
+  // Building state each thread keeps for each graph.
+  struct ThreadLocalState {
+    std::string name_stack;
+    std::vector<ControlDependencyBlock> control_stack;
+  };
+  ThreadLocalState& ThreadState() const;
+
   Node* AddNode(std::unique_ptr<Node> node);
 
   std::vector<std::unique_ptr<Node>> nodes_;
   absl::flat_hash_map<std::string, Node*> nodes_by_name_;
   absl::flat_hash_map<std::string, int> names_in_use_;
-  std::string name_stack_;
-  std::vector<ControlDependencyBlock> control_stack_;
+  // Process-unique, so per-thread state never outlives its graph's
+  // identity (an address can be reused by a later graph).
+  const uint64_t id_;
   absl::node_hash_map<std::string, std::vector<CollectionItem>> collections_;
   std::vector<std::string> collection_order_;
   std::mutex extensions_mutex_;

@@ -10,6 +10,7 @@
 #ifndef MINITF_GRAPH_KERNEL_H_
 #define MINITF_GRAPH_KERNEL_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -31,6 +32,11 @@ struct PrepareContext {
   const Node& node;
   absl::Span<const Shape> input_shapes;
   absl::Span<const Shape> output_shapes;
+  // For stateful ops (OpDef::is_stateful): this node's state in the
+  // Session, shared by every plan of that Session, as TF keeps an op
+  // kernel's state per session (a random op's generator continues across
+  // plans). Empty until a kernel fills it; null for stateless ops.
+  std::shared_ptr<void>* node_state = nullptr;
 };
 
 // What Compute() sees. Outputs are preallocated with their final shapes,

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "minitf/graph/execution_plan.h"
 #include "minitf/graph/op_registry.h"
@@ -16,6 +17,7 @@ struct Session::State {
   absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<ExecutionPlan>>>
       plans;
   absl::flat_hash_map<const Node*, std::unique_ptr<VariableSlot>> variables;
+  absl::node_hash_map<const Node*, std::shared_ptr<void>> node_states;
   int num_plans = 0;
 };
 
@@ -114,17 +116,21 @@ absl::StatusOr<std::vector<Tensor>> Session::run(
       }
     }
     if (plan == nullptr) {
-      auto resolver = [this](const Node& node) {
-        std::unique_ptr<VariableSlot>& slot = state_->variables[&node];
-        if (slot == nullptr) {
-          slot = std::make_unique<VariableSlot>();
-          slot->name = node.name();
-        }
-        return slot.get();
-      };
+      ExecutionPlan::SessionResources resources{
+          .variable =
+              [this](const Node& node) {
+                std::unique_ptr<VariableSlot>& slot = state_->variables[&node];
+                if (slot == nullptr) {
+                  slot = std::make_unique<VariableSlot>();
+                  slot->name = node.name();
+                }
+                return slot.get();
+              },
+          .node_state =
+              [this](const Node& node) { return &state_->node_states[&node]; }};
       MINITF_ASSIGN_OR_RETURN(
           std::unique_ptr<ExecutionPlan> compiled,
-          ExecutionPlan::Compile(feeds, fetches, targets, resolver));
+          ExecutionPlan::Compile(feeds, fetches, targets, resources));
       plan = compiled.get();
       state_->plans[hash].push_back(std::move(compiled));
       ++state_->num_plans;

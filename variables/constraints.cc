@@ -37,8 +37,9 @@ Constraint min_max_norm(double min_value, double max_value, double rate,
                         std::vector<int64_t> axis) {
   return [=](Output w) {
     Output norms = Norms(w, axis);
-    Output desired = C(rate) * clip_by_value(norms, C(min_value), C(max_value)) +
-                     C(1 - rate) * norms;
+    Output desired =
+        C(rate) * clip_by_value(norms, C(min_value), C(max_value)) +
+        C(1 - rate) * norms;
     return w * (desired / (C(kEpsilon) + norms));
   };
 }

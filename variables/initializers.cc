@@ -26,8 +26,12 @@ void RequireFloat(DataType dtype) {
 std::pair<double, double> ComputeFans(const Shape& shape) {
   const int rank = shape.rank();
   if (rank < 1) return {1, 1};
-  if (rank == 1) return {static_cast<double>(shape.dim(0)), static_cast<double>(shape.dim(0))};
-  if (rank == 2) return {static_cast<double>(shape.dim(0)), static_cast<double>(shape.dim(1))};
+  if (rank == 1)
+    return {static_cast<double>(shape.dim(0)),
+            static_cast<double>(shape.dim(0))};
+  if (rank == 2)
+    return {static_cast<double>(shape.dim(0)),
+            static_cast<double>(shape.dim(1))};
   double receptive = 1;
   for (int i = 0; i < rank - 2; ++i) receptive *= shape.dim(i);
   return {shape.dim(rank - 2) * receptive, shape.dim(rank - 1) * receptive};
@@ -42,15 +46,17 @@ Initializer ones_initializer() {
 }
 
 Initializer constant_initializer(std::vector<double> value, bool verify_shape) {
-  return [value = std::move(value), verify_shape](const Shape& shape, DataType dtype) {
+  return [value = std::move(value), verify_shape](const Shape& shape,
+                                                  DataType dtype) {
     const int64_t n = shape.num_elements();
     if (verify_shape && static_cast<int64_t>(value.size()) != n) {
       ThrowTypeError(absl::StrCat("Expected Tensor's shape: ", shape.ToString(),
                                   ", got (", value.size(), ",)."));
     }
     if (static_cast<int64_t>(value.size()) > n) {
-      ThrowValueError(absl::StrCat("Too many elements provided. Needed at most ", n,
-                                   ", but received ", value.size()));
+      ThrowValueError(
+          absl::StrCat("Too many elements provided. Needed at most ", n,
+                       ", but received ", value.size()));
     }
     Tensor t(dtype, shape);
     DispatchDataType(dtype, [&]<typename T>() {
@@ -66,26 +72,30 @@ Initializer constant_initializer(std::vector<double> value, bool verify_shape) {
 Initializer random_uniform_initializer(float minval, float maxval,
                                        std::optional<int64_t> seed) {
   return [=](const Shape& shape, DataType dtype) {
-    return random_uniform(shape, {.minval = minval, .maxval = maxval, .dtype = dtype, .seed = seed});
+    return random_uniform(
+        shape,
+        {.minval = minval, .maxval = maxval, .dtype = dtype, .seed = seed});
   };
 }
 
 Initializer random_normal_initializer(float mean, float stddev,
                                       std::optional<int64_t> seed) {
   return [=](const Shape& shape, DataType dtype) {
-    return random_normal(shape, {.mean = mean, .stddev = stddev, .dtype = dtype, .seed = seed});
+    return random_normal(
+        shape, {.mean = mean, .stddev = stddev, .dtype = dtype, .seed = seed});
   };
 }
 
 Initializer truncated_normal_initializer(float mean, float stddev,
                                          std::optional<int64_t> seed) {
   return [=](const Shape& shape, DataType dtype) {
-    return truncated_normal(shape,
-                            {.mean = mean, .stddev = stddev, .dtype = dtype, .seed = seed});
+    return truncated_normal(
+        shape, {.mean = mean, .stddev = stddev, .dtype = dtype, .seed = seed});
   };
 }
 
-Initializer variance_scaling_initializer(const VarianceScalingOptions& options) {
+Initializer variance_scaling_initializer(
+    const VarianceScalingOptions& options) {
   if (options.scale <= 0) ThrowValueError("`scale` must be positive float.");
   const std::string mode = options.mode;
   if (mode != "fan_in" && mode != "fan_out" && mode != "fan_avg") {
@@ -93,60 +103,83 @@ Initializer variance_scaling_initializer(const VarianceScalingOptions& options) 
   }
   const std::string distribution = absl::AsciiStrToLower(options.distribution);
   if (distribution != "normal" && distribution != "uniform" &&
-      distribution != "truncated_normal" && distribution != "untruncated_normal") {
-    ThrowValueError(absl::StrCat("Invalid `distribution` argument: ", distribution));
+      distribution != "truncated_normal" &&
+      distribution != "untruncated_normal") {
+    ThrowValueError(
+        absl::StrCat("Invalid `distribution` argument: ", distribution));
   }
-  return [=, scale = options.scale, seed = options.seed](const Shape& shape, DataType dtype) {
+  return [=, scale = options.scale, seed = options.seed](const Shape& shape,
+                                                         DataType dtype) {
     RequireFloat(dtype);
     const auto [fan_in, fan_out] = ComputeFans(shape);
-    double n = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
+    double n = mode == "fan_in"    ? fan_in
+               : mode == "fan_out" ? fan_out
+                                   : (fan_in + fan_out) / 2;
     const double s = scale / std::max(1.0, n);
     if (distribution == "uniform") {
       const float limit = static_cast<float>(std::sqrt(3 * s));
-      return random_uniform(shape, {.minval = -limit, .maxval = limit, .dtype = dtype, .seed = seed});
+      return random_uniform(
+          shape,
+          {.minval = -limit, .maxval = limit, .dtype = dtype, .seed = seed});
     }
     if (distribution == "untruncated_normal") {
-      return random_normal(shape, {.stddev = static_cast<float>(std::sqrt(s)), .dtype = dtype,
+      return random_normal(shape, {.stddev = static_cast<float>(std::sqrt(s)),
+                                   .dtype = dtype,
                                    .seed = seed});
     }
     return truncated_normal(
-        shape, {.stddev = static_cast<float>(std::sqrt(s) / kTruncatedNormalStddev),
-                .dtype = dtype,
-                .seed = seed});
+        shape,
+        {.stddev = static_cast<float>(std::sqrt(s) / kTruncatedNormalStddev),
+         .dtype = dtype,
+         .seed = seed});
   };
 }
 
 Initializer glorot_uniform_initializer(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 1.0, .mode = "fan_avg", .distribution = "uniform", .seed = seed});
+  return variance_scaling_initializer({.scale = 1.0,
+                                       .mode = "fan_avg",
+                                       .distribution = "uniform",
+                                       .seed = seed});
 }
 Initializer glorot_normal_initializer(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 1.0, .mode = "fan_avg", .distribution = "truncated_normal", .seed = seed});
+  return variance_scaling_initializer({.scale = 1.0,
+                                       .mode = "fan_avg",
+                                       .distribution = "truncated_normal",
+                                       .seed = seed});
 }
 Initializer he_normal(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 2.0, .mode = "fan_in", .distribution = "truncated_normal", .seed = seed});
+  return variance_scaling_initializer({.scale = 2.0,
+                                       .mode = "fan_in",
+                                       .distribution = "truncated_normal",
+                                       .seed = seed});
 }
 Initializer he_uniform(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 2.0, .mode = "fan_in", .distribution = "uniform", .seed = seed});
+  return variance_scaling_initializer({.scale = 2.0,
+                                       .mode = "fan_in",
+                                       .distribution = "uniform",
+                                       .seed = seed});
 }
 Initializer lecun_normal(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 1.0, .mode = "fan_in", .distribution = "truncated_normal", .seed = seed});
+  return variance_scaling_initializer({.scale = 1.0,
+                                       .mode = "fan_in",
+                                       .distribution = "truncated_normal",
+                                       .seed = seed});
 }
 Initializer lecun_uniform(std::optional<int64_t> seed) {
-  return variance_scaling_initializer(
-      {.scale = 1.0, .mode = "fan_in", .distribution = "uniform", .seed = seed});
+  return variance_scaling_initializer({.scale = 1.0,
+                                       .mode = "fan_in",
+                                       .distribution = "uniform",
+                                       .seed = seed});
 }
 
 namespace contrib::layers {
 
 Initializer variance_scaling_initializer(double factor, const std::string& mode,
-                                         bool uniform, std::optional<int64_t> seed) {
+                                         bool uniform,
+                                         std::optional<int64_t> seed) {
   if (mode != "FAN_IN" && mode != "FAN_OUT" && mode != "FAN_AVG") {
-    ThrowTypeError(absl::StrCat("Unknown mode ", mode, " [FAN_IN, FAN_OUT, FAN_AVG]"));
+    ThrowTypeError(
+        absl::StrCat("Unknown mode ", mode, " [FAN_IN, FAN_OUT, FAN_AVG]"));
   }
   return [=](const Shape& shape, DataType dtype) {
     if (!IsFloating(dtype)) {
@@ -159,14 +192,19 @@ Initializer variance_scaling_initializer(double factor, const std::string& mode,
       fan_in *= shape.dim(i);
       fan_out *= shape.dim(i);
     }
-    const double n = mode == "FAN_IN" ? fan_in : mode == "FAN_OUT" ? fan_out : (fan_in + fan_out) / 2;
+    const double n = mode == "FAN_IN"    ? fan_in
+                     : mode == "FAN_OUT" ? fan_out
+                                         : (fan_in + fan_out) / 2;
     if (uniform) {
       const float limit = static_cast<float>(std::sqrt(3 * factor / n));
-      return random_uniform(shape, {.minval = -limit, .maxval = limit, .dtype = dtype, .seed = seed});
+      return random_uniform(
+          shape,
+          {.minval = -limit, .maxval = limit, .dtype = dtype, .seed = seed});
     }
-    return truncated_normal(shape, {.stddev = static_cast<float>(std::sqrt(1.3 * factor / n)),
-                                    .dtype = dtype,
-                                    .seed = seed});
+    return truncated_normal(
+        shape, {.stddev = static_cast<float>(std::sqrt(1.3 * factor / n)),
+                .dtype = dtype,
+                .seed = seed});
   };
 }
 

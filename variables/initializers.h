@@ -37,24 +37,31 @@ Initializer constant_initializer(std::vector<double> value,
 inline Initializer constant_initializer(double value = 0.0) {
   return constant_initializer(std::vector<double>{value});
 }
-Initializer random_uniform_initializer(float minval = 0.0f, float maxval = 1.0f,
-                                       std::optional<int64_t> seed = std::nullopt);
-Initializer random_normal_initializer(float mean = 0.0f, float stddev = 1.0f,
-                                      std::optional<int64_t> seed = std::nullopt);
-Initializer truncated_normal_initializer(float mean = 0.0f, float stddev = 1.0f,
-                                         std::optional<int64_t> seed = std::nullopt);
+Initializer random_uniform_initializer(
+    float minval = 0.0f, float maxval = 1.0f,
+    std::optional<int64_t> seed = std::nullopt);
+Initializer random_normal_initializer(
+    float mean = 0.0f, float stddev = 1.0f,
+    std::optional<int64_t> seed = std::nullopt);
+Initializer truncated_normal_initializer(
+    float mean = 0.0f, float stddev = 1.0f,
+    std::optional<int64_t> seed = std::nullopt);
 
 struct VarianceScalingOptions {
   double scale = 1.0;
-  std::string mode = "fan_in";                    // fan_in, fan_out, fan_avg
-  std::string distribution = "truncated_normal";  // normal, untruncated_normal, uniform
+  std::string mode = "fan_in";  // fan_in, fan_out, fan_avg
+  std::string distribution =
+      "truncated_normal";  // normal, untruncated_normal, uniform
   std::optional<int64_t> seed;
 };
 // TF's tf.variance_scaling_initializer (truncated normals are divided by
 // 0.87962566103423978, the stddev of a unit normal truncated at 2).
-Initializer variance_scaling_initializer(const VarianceScalingOptions& options = {});
-Initializer glorot_uniform_initializer(std::optional<int64_t> seed = std::nullopt);
-Initializer glorot_normal_initializer(std::optional<int64_t> seed = std::nullopt);
+Initializer variance_scaling_initializer(
+    const VarianceScalingOptions& options = {});
+Initializer glorot_uniform_initializer(
+    std::optional<int64_t> seed = std::nullopt);
+Initializer glorot_normal_initializer(
+    std::optional<int64_t> seed = std::nullopt);
 Initializer he_normal(std::optional<int64_t> seed = std::nullopt);
 Initializer he_uniform(std::optional<int64_t> seed = std::nullopt);
 Initializer lecun_normal(std::optional<int64_t> seed = std::nullopt);
@@ -64,10 +71,9 @@ namespace contrib::layers {
 
 // tf.contrib.layers.variance_scaling_initializer: fan-based without TF
 // core's max(1, n) guard; the normal form uses stddev sqrt(1.3 * factor / n).
-Initializer variance_scaling_initializer(double factor = 2.0,
-                                         const std::string& mode = "FAN_IN",
-                                         bool uniform = false,
-                                         std::optional<int64_t> seed = std::nullopt);
+Initializer variance_scaling_initializer(
+    double factor = 2.0, const std::string& mode = "FAN_IN",
+    bool uniform = false, std::optional<int64_t> seed = std::nullopt);
 Initializer xavier_initializer(bool uniform = true,
                                std::optional<int64_t> seed = std::nullopt);
 

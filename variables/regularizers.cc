@@ -13,11 +13,13 @@ namespace {
 
 // TF's contrib regularizers: scale * penalty(w), the product named after
 // the name scope `name` ("l2_regularizer", made unique).
-Regularizer ContribRegularizer(double scale, const char* name, const char* negative_suffix,
+Regularizer ContribRegularizer(double scale, const char* name,
+                               const char* negative_suffix,
                                Output (*penalty)(Output)) {
   if (scale < 0) {
-    ThrowValueError(absl::StrFormat("Setting a scale less than 0 on a regularizer: %g%s",
-                                    scale, negative_suffix));
+    ThrowValueError(
+        absl::StrFormat("Setting a scale less than 0 on a regularizer: %g%s",
+                        scale, negative_suffix));
   }
   if (scale == 0) return no_regularizer;  // "Scale of 0 disables regularizer."
   return [scale, name, penalty](Output weights) {
@@ -51,8 +53,10 @@ namespace keras::regularizers {
 Regularizer l1_l2(double l1, double l2) {
   return [l1, l2](Output x) {
     Output total = constant(0.0f);
-    if (l1 != 0) total = total + constant(static_cast<float>(l1)) * reduce_sum(abs(x));
-    if (l2 != 0) total = total + constant(static_cast<float>(l2)) * reduce_sum(square(x));
+    if (l1 != 0)
+      total = total + constant(static_cast<float>(l1)) * reduce_sum(abs(x));
+    if (l2 != 0)
+      total = total + constant(static_cast<float>(l2)) * reduce_sum(square(x));
     return total;
   };
 }

@@ -33,7 +33,8 @@ Variable::Variable(const std::function<Output()>& initial_value,
 }
 
 Variable Variable::FromTensor(Output tensor) {
-  if (tensor.is_null()) ThrowValueError("Variable::FromTensor needs a tensor, got None");
+  if (tensor.is_null())
+    ThrowValueError("Variable::FromTensor needs a tensor, got None");
   auto data = std::make_shared<Data>();
   data->read = tensor;
   return Variable(std::move(data));
@@ -43,7 +44,8 @@ bool Variable::is_variable() const { return !data_->ref.is_null(); }
 
 const Variable::Data& Variable::RequireVariable(const char* what) const {
   if (data_->ref.is_null()) {
-    ThrowTypeError(absl::StrCat("'", data_->read.name(), "' is a tensor, not a variable: it has no ",
+    ThrowTypeError(absl::StrCat("'", data_->read.name(),
+                                "' is a tensor, not a variable: it has no ",
                                 what));
   }
   return *data_;
@@ -94,7 +96,9 @@ std::string Variable::name() const { return data_->primary().name(); }
 Operation Variable::op() const { return data_->primary().op(); }
 Output Variable::ref() const { return RequireVariable("ref").ref; }
 Output Variable::value() const { return data_->read; }
-Operation Variable::initializer() const { return RequireVariable("initializer").initializer; }
+Operation Variable::initializer() const {
+  return RequireVariable("initializer").initializer;
+}
 Output Variable::initial_value() const {
   return RequireVariable("initial_value").initial_value;
 }

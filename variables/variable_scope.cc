@@ -1,8 +1,9 @@
 #include "minitf/variables/variable_scope.h"
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
@@ -32,16 +33,25 @@ struct ScopeState {
   std::map<std::string, int> counts;
 };
 
-// All threads' ScopeStates of one graph (a graph extension).
+// All threads' ScopeStates of one graph (a graph extension), by ThreadSerial.
 struct ScopeStates {
   std::mutex mutex;
-  std::map<std::thread::id, std::unique_ptr<ScopeState>> by_thread;
+  std::map<uint64_t, std::unique_ptr<ScopeState>> by_thread;
 };
+
+// A process-unique number for the calling thread. (A std::thread::id is
+// reused once its thread has ended, and a new thread must start at the root
+// scope with no default-name counts, as TF's threading.local does.)
+uint64_t ThreadSerial() {
+  static std::atomic<uint64_t> next_serial{0};
+  thread_local const uint64_t serial = next_serial++;
+  return serial;
+}
 
 ScopeState& StateFor(Graph& graph) {
   ScopeStates& states = graph.GetExtension<ScopeStates>();
   std::lock_guard<std::mutex> lock(states.mutex);
-  std::unique_ptr<ScopeState>& state = states.by_thread[std::this_thread::get_id()];
+  std::unique_ptr<ScopeState>& state = states.by_thread[ThreadSerial()];
   if (state == nullptr) state = std::make_unique<ScopeState>();
   return *state;
 }
@@ -56,15 +66,19 @@ CustomGetter WrapCustomGetter(CustomGetter custom, CustomGetter old) {
   if (!custom) return old;
   if (!old) return custom;
   return [custom, old](const Getter& getter, const GetVariableArgs& args) {
-    Getter partial = [old, getter](const GetVariableArgs& a) { return old(getter, a); };
+    Getter partial = [old, getter](const GetVariableArgs& a) {
+      return old(getter, a);
+    };
     return custom(partial, args);
   };
 }
 
 // TF's _get_unique_variable_scope.
-std::string UniqueVariableScope(const ScopeState& state, const std::string& prefix) {
+std::string UniqueVariableScope(const ScopeState& state,
+                                const std::string& prefix) {
   const std::string& current = state.current.name();
-  const std::string full = current.empty() ? prefix : absl::StrCat(current, "/", prefix);
+  const std::string full =
+      current.empty() ? prefix : absl::StrCat(current, "/", prefix);
   auto count = [&](const std::string& key) {
     auto it = state.counts.find(key);
     return it == state.counts.end() ? 0 : it->second;
@@ -89,7 +103,8 @@ Output VariableInitializer::value() const {
 
 // ---- VariableScope ----
 
-VariableScope::VariableScope(Reuse reuse, std::string name, std::string original_name_scope)
+VariableScope::VariableScope(Reuse reuse, std::string name,
+                             std::string original_name_scope)
     : data_(std::make_shared<Data>()) {
   data_->reuse = reuse;
   data_->name = std::move(name);
@@ -101,12 +116,22 @@ const std::string& VariableScope::original_name_scope() const {
   return data_->original_name_scope;
 }
 Reuse VariableScope::reuse() const { return data_->reuse; }
-const VariableInitializer& VariableScope::initializer() const { return data_->initializer; }
-const Regularizer& VariableScope::regularizer() const { return data_->regularizer; }
+const VariableInitializer& VariableScope::initializer() const {
+  return data_->initializer;
+}
+const Regularizer& VariableScope::regularizer() const {
+  return data_->regularizer;
+}
 DataType VariableScope::dtype() const { return data_->dtype; }
-const CustomGetter& VariableScope::custom_getter() const { return data_->custom_getter; }
-const Constraint& VariableScope::constraint() const { return data_->constraint; }
-const std::string& VariableScope::caching_device() const { return data_->caching_device; }
+const CustomGetter& VariableScope::custom_getter() const {
+  return data_->custom_getter;
+}
+const Constraint& VariableScope::constraint() const {
+  return data_->constraint;
+}
+const std::string& VariableScope::caching_device() const {
+  return data_->caching_device;
+}
 
 void VariableScope::reuse_variables() { data_->reuse = Reuse(true); }
 void VariableScope::set_initializer(VariableInitializer initializer) {
@@ -123,13 +148,17 @@ void VariableScope::set_caching_device(std::string device) {
   data_->caching_device = std::move(device);
 }
 
-std::vector<CollectionItem> VariableScope::get_collection(const std::string& key) const {
-  return minitf::get_collection(key, data_->name.empty() ? "" : data_->name + "/");
+std::vector<CollectionItem> VariableScope::get_collection(
+    const std::string& key) const {
+  return minitf::get_collection(key,
+                                data_->name.empty() ? "" : data_->name + "/");
 }
 
 namespace {
-std::vector<Variable> ScopeVariables(const VariableScope& scope, const char* key) {
-  return VariablesInCollection(key, scope.name().empty() ? "" : scope.name() + "/");
+std::vector<Variable> ScopeVariables(const VariableScope& scope,
+                                     const char* key) {
+  return VariablesInCollection(key,
+                               scope.name().empty() ? "" : scope.name() + "/");
 }
 }  // namespace
 
@@ -147,11 +176,13 @@ Variable VariableScope::get_variable(absl::string_view name,
                                      const GetVariableOptions& options) const {
   const Data& scope = *data_;
   GetVariableArgs args;
-  args.name = scope.name.empty() ? std::string(name) : absl::StrCat(scope.name, "/", name);
+  args.name = scope.name.empty() ? std::string(name)
+                                 : absl::StrCat(scope.name, "/", name);
   args.shape = options.shape;
-  args.regularizer = options.regularizer ? options.regularizer : scope.regularizer;
-  args.caching_device =
-      options.caching_device.empty() ? scope.caching_device : options.caching_device;
+  args.regularizer =
+      options.regularizer ? options.regularizer : scope.regularizer;
+  args.caching_device = options.caching_device.empty() ? scope.caching_device
+                                                       : options.caching_device;
   args.reuse = scope.reuse;
   args.collections = options.collections;
   args.validate_shape = options.validate_shape;
@@ -165,11 +196,12 @@ Variable VariableScope::get_variable(absl::string_view name,
   name_scope root(std::nullopt);
   if (options.dtype && options.initializer.is_value() &&
       options.initializer.value_dtype() != *options.dtype) {
-    ThrowValueError(absl::StrCat("Initializer type '", DtypeRepr(options.initializer.value_dtype()),
-                                 "' and explicit dtype '", DtypeRepr(*options.dtype),
-                                 "' don't match."));
+    ThrowValueError(absl::StrCat(
+        "Initializer type '", DtypeRepr(options.initializer.value_dtype()),
+        "' and explicit dtype '", DtypeRepr(*options.dtype), "' don't match."));
   }
-  args.initializer = options.initializer.is_none() ? scope.initializer : options.initializer;
+  args.initializer =
+      options.initializer.is_none() ? scope.initializer : options.initializer;
   args.constraint = options.constraint ? options.constraint : scope.constraint;
   args.dtype = options.dtype.value_or(scope.dtype);
   return VariableStore::Default().get_variable(args, custom_getter);
@@ -177,41 +209,49 @@ Variable VariableScope::get_variable(absl::string_view name,
 
 // ---- variable_scope ----
 
-variable_scope::variable_scope(const char* name, const VariableScopeOptions& options)
+variable_scope::variable_scope(const char* name,
+                               const VariableScopeOptions& options)
     : variable_scope(std::string(name), options) {}
 
-variable_scope::variable_scope(const std::string& name, const VariableScopeOptions& options)
+variable_scope::variable_scope(const std::string& name,
+                               const VariableScopeOptions& options)
     : graph_(&get_default_graph()), scope_(Reuse()), previous_(Reuse()) {
   Enter(name, nullptr, options);
 }
 
-variable_scope::variable_scope(const VariableScope& scope, const VariableScopeOptions& options)
+variable_scope::variable_scope(const VariableScope& scope,
+                               const VariableScopeOptions& options)
     : graph_(&get_default_graph()), scope_(Reuse()), previous_(Reuse()) {
   Enter(std::nullopt, &scope, options);
 }
 
-variable_scope::variable_scope(std::nullptr_t, const VariableScopeOptions& options)
+variable_scope::variable_scope(std::nullptr_t,
+                               const VariableScopeOptions& options)
     : graph_(&get_default_graph()), scope_(Reuse()), previous_(Reuse()) {
   if (!options.default_name) {
     ThrowTypeError("If default_name is None then name_or_scope is required");
   }
-  if (options.reuse) ThrowValueError("reuse=True cannot be used without a name_or_scope");
+  if (options.reuse)
+    ThrowValueError("reuse=True cannot be used without a name_or_scope");
   Enter(std::nullopt, nullptr, options);
 }
 
-void variable_scope::Enter(std::optional<std::string> name, const VariableScope* object,
+void variable_scope::Enter(std::optional<std::string> name,
+                           const VariableScope* object,
                            const VariableScopeOptions& options) {
   ScopeState& state = StateFor(*graph_);
   previous_ = state.current;
   // TF turns reuse=False into None: "inherit".
-  const Reuse reuse = options.reuse.mode() == Reuse::Mode::kFalse ? Reuse() : options.reuse;
+  const Reuse reuse =
+      options.reuse.mode() == Reuse::Mode::kFalse ? Reuse() : options.reuse;
 
   // The name scope: the current one re-entered when auxiliary_name_scope is
   // false; else the given name, the object's last component, or the
   // default name, each made unique; none for the root object.
   if (!options.auxiliary_name_scope) {
     const std::string& current = graph_->name_stack();
-    name_scope_ = std::make_unique<name_scope>(current.empty() ? "" : current + "/");
+    name_scope_ =
+        std::make_unique<name_scope>(current.empty() ? "" : current + "/");
   }
   std::optional<std::string> entered_name_scope;
   if (name || object) {
@@ -223,18 +263,22 @@ void variable_scope::Enter(std::optional<std::string> name, const VariableScope*
       entered_name_scope = name_scope_->name();
     }
   } else {
-    if (!name_scope_) name_scope_ = std::make_unique<name_scope>(*options.default_name);
+    if (!name_scope_)
+      name_scope_ = std::make_unique<name_scope>(*options.default_name);
     entered_name_scope = name_scope_->name();
     name = UniqueVariableScope(state, *options.default_name);
   }
 
   auto data = std::make_shared<VariableScope::Data>();
   const VariableScope::Data& base = object ? *object->data_ : *previous_.data_;
-  data->initializer = options.initializer.is_none() ? base.initializer : options.initializer;
-  data->regularizer = options.regularizer ? options.regularizer : base.regularizer;
+  data->initializer =
+      options.initializer.is_none() ? base.initializer : options.initializer;
+  data->regularizer =
+      options.regularizer ? options.regularizer : base.regularizer;
   data->caching_device = options.caching_device.value_or(base.caching_device);
   data->dtype = options.dtype.value_or(base.dtype);
-  data->custom_getter = WrapCustomGetter(options.custom_getter, base.custom_getter);
+  data->custom_getter =
+      WrapCustomGetter(options.custom_getter, base.custom_getter);
   data->constraint = options.constraint;  // never inherited (TF's quirk)
   if (object) {
     data->name = base.name;
@@ -243,7 +287,8 @@ void variable_scope::Enter(std::optional<std::string> name, const VariableScope*
     ++state.counts[data->name];
     saved_counts_ = state.counts;
   } else {
-    data->name = base.name.empty() ? *name : absl::StrCat(base.name, "/", *name);
+    data->name =
+        base.name.empty() ? *name : absl::StrCat(base.name, "/", *name);
     data->reuse = reuse ? reuse : base.reuse;
     data->original_name_scope = entered_name_scope.value_or(*name);
     ++state.counts[data->name];
@@ -277,18 +322,24 @@ void variable_scope::close() {
 
 variable_scope::~variable_scope() {
   if (!closed_ && !Exit()) {
-    Log().error("Improper nesting of variable_scope '{}': left open", scope_.name());
+    Log().error("Improper nesting of variable_scope '{}': left open",
+                scope_.name());
   }
 }
 
-VariableScope get_variable_scope() { return StateFor(get_default_graph()).current; }
+VariableScope get_variable_scope() {
+  return StateFor(get_default_graph()).current;
+}
 
-Variable get_variable(absl::string_view name, const GetVariableOptions& options) {
+Variable get_variable(absl::string_view name,
+                      const GetVariableOptions& options) {
   return get_variable_scope().get_variable(name, options);
 }
 
-Variable get_local_variable(absl::string_view name, GetVariableOptions options) {
-  std::vector<std::string> collections = options.collections.value_or(std::vector<std::string>{});
+Variable get_local_variable(absl::string_view name,
+                            GetVariableOptions options) {
+  std::vector<std::string> collections =
+      options.collections.value_or(std::vector<std::string>{});
   collections.push_back(GraphKeys::LOCAL_VARIABLES);
   options.collections = std::move(collections);
   options.trainable = false;
@@ -310,7 +361,9 @@ VariableStore& VariableStore::Default() {
 Variable VariableStore::get_variable(const GetVariableArgs& args,
                                      const CustomGetter& custom_getter) {
   if (!custom_getter) return GetSingleVariable(args);
-  Getter true_getter = [this](const GetVariableArgs& a) { return GetSingleVariable(a); };
+  Getter true_getter = [this](const GetVariableArgs& a) {
+    return GetSingleVariable(a);
+  };
   return custom_getter(true_getter, args);
 }
 
@@ -330,14 +383,16 @@ Variable VariableStore::GetSingleVariable(const GetVariableArgs& args) {
     }
     const Variable& found = it->second;
     if (!args.shape.IsCompatibleWith(found.shape())) {
-      ThrowValueError(absl::StrCat("Trying to share variable ", name, ", but specified shape ",
+      ThrowValueError(absl::StrCat("Trying to share variable ", name,
+                                   ", but specified shape ",
                                    args.shape.ToString(), " and found shape ",
                                    found.shape().ToString(), "."));
     }
     if (args.dtype != found.dtype()) {
-      ThrowValueError(absl::StrCat("Trying to share variable ", name, ", but specified dtype ",
-                                   DataTypeName(args.dtype), " and found dtype ",
-                                   DataTypeName(found.dtype()), "_ref."));
+      ThrowValueError(absl::StrCat(
+          "Trying to share variable ", name, ", but specified dtype ",
+          DataTypeName(args.dtype), " and found dtype ",
+          DataTypeName(found.dtype()), "_ref."));
     }
     return found;
   }
@@ -350,15 +405,19 @@ Variable VariableStore::GetSingleVariable(const GetVariableArgs& args) {
 
   VariableInitializer init = args.initializer;
   if (init.is_none()) {
-    init = IsFloating(args.dtype) ? glorot_uniform_initializer() : zeros_initializer();
+    init = IsFloating(args.dtype) ? glorot_uniform_initializer()
+                                  : zeros_initializer();
   }
   std::function<Output()> initial_value;
   bool initializer_scope = true;
   if (from_value) {
     initial_value = [init] { return init.value(); };
     initializer_scope = false;
-  } else if (const Initializer* f = init.initializer(); f && args.shape.IsFullyDefined()) {
-    initial_value = [f = *f, shape = args.shape, dtype = args.dtype] { return f(shape, dtype); };
+  } else if (const Initializer* f = init.initializer();
+             f && args.shape.IsFullyDefined()) {
+    initial_value = [f = *f, shape = args.shape, dtype = args.dtype] {
+      return f(shape, dtype);
+    };
   } else if (const auto* no_arg = init.no_arg_callable()) {
     initial_value = *no_arg;
   } else {
@@ -379,7 +438,8 @@ Variable VariableStore::GetSingleVariable(const GetVariableArgs& args) {
     // An absolute name scope: "<name>/Regularizer/".
     name_scope scope(absl::StrCat(name, "/Regularizer/"));
     Output loss = args.regularizer(v.value());
-    if (!loss.is_null()) add_to_collection(GraphKeys::REGULARIZATION_LOSSES, loss);
+    if (!loss.is_null())
+      add_to_collection(GraphKeys::REGULARIZATION_LOSSES, loss);
   }
   return v;
 }

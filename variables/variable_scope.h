@@ -44,14 +44,17 @@ class Reuse {
  public:
   enum class Mode { kNone, kFalse, kTrue, kAuto };
   constexpr Reuse() = default;
-  constexpr Reuse(bool reuse) : mode_(reuse ? Mode::kTrue : Mode::kFalse) {}  // NOLINT
+  constexpr Reuse(bool reuse)
+      : mode_(reuse ? Mode::kTrue : Mode::kFalse) {}  // NOLINT
   constexpr explicit Reuse(Mode mode) : mode_(mode) {}
   constexpr Mode mode() const { return mode_; }
   // Python truthiness: True and AUTO_REUSE.
   constexpr explicit operator bool() const {
     return mode_ == Mode::kTrue || mode_ == Mode::kAuto;
   }
-  friend constexpr bool operator==(Reuse a, Reuse b) { return a.mode_ == b.mode_; }
+  friend constexpr bool operator==(Reuse a, Reuse b) {
+    return a.mode_ == b.mode_;
+  }
 
  private:
   Mode mode_ = Mode::kNone;
@@ -71,32 +74,41 @@ class VariableInitializer {
   VariableInitializer(Output value) : value_(value) {}                // NOLINT
   VariableInitializer(Tensor value) : value_(std::move(value)) {}     // NOLINT
   template <typename T>
-    requires std::is_arithmetic_v<T>
-  VariableInitializer(T value) : value_(Tensor::Scalar(value)) {}  // NOLINT
+  requires std::is_arithmetic_v<T> VariableInitializer(T value)
+      : value_(Tensor::Scalar(value)) {}  // NOLINT
   template <typename F>
-    requires(std::is_invocable_r_v<Output, F, const Shape&, DataType> &&
-             !std::is_same_v<std::decay_t<F>, Initializer>)
-  VariableInitializer(F f) : value_(Initializer(std::move(f))) {}  // NOLINT
+  requires(std::is_invocable_r_v<Output, F, const Shape&, DataType> &&
+           !std::is_same_v<std::decay_t<F>, Initializer>)
+      VariableInitializer(F f)
+      : value_(Initializer(std::move(f))) {}  // NOLINT
   template <typename F>
-    requires(std::is_invocable_r_v<Output, F> && !std::is_same_v<std::decay_t<F>, Output>)
-  VariableInitializer(F f) : value_(std::function<Output()>(std::move(f))) {}  // NOLINT
+  requires(std::is_invocable_r_v<Output, F> &&
+           !std::is_same_v<std::decay_t<F>, Output>) VariableInitializer(F f)
+      : value_(std::function<Output()>(std::move(f))) {}  // NOLINT
 
-  bool is_none() const { return std::holds_alternative<std::monostate>(value_); }
+  bool is_none() const {
+    return std::holds_alternative<std::monostate>(value_);
+  }
   // A tensor or value rather than a callable.
   bool is_value() const {
-    return std::holds_alternative<Output>(value_) || std::holds_alternative<Tensor>(value_);
+    return std::holds_alternative<Output>(value_) ||
+           std::holds_alternative<Tensor>(value_);
   }
   // The dtype of a value (REQUIRES: is_value()).
   DataType value_dtype() const;
   // The value as a tensor in the current graph (REQUIRES: is_value()).
   Output value() const;
-  const Initializer* initializer() const { return std::get_if<Initializer>(&value_); }
+  const Initializer* initializer() const {
+    return std::get_if<Initializer>(&value_);
+  }
   const std::function<Output()>* no_arg_callable() const {
     return std::get_if<std::function<Output()>>(&value_);
   }
 
  private:
-  std::variant<std::monostate, Initializer, Output, Tensor, std::function<Output()>> value_;
+  std::variant<std::monostate, Initializer, Output, Tensor,
+               std::function<Output()>>
+      value_;
 };
 
 struct GetVariableArgs;
@@ -105,7 +117,8 @@ using Getter = std::function<Variable(const GetVariableArgs& args)>;
 // TF's custom_getter(getter, name, *args, **kwargs): may change the
 // arguments, call `getter` any number of times, and return any tensor
 // (wrapped with Variable::FromTensor).
-using CustomGetter = std::function<Variable(const Getter& getter, const GetVariableArgs& args)>;
+using CustomGetter =
+    std::function<Variable(const Getter& getter, const GetVariableArgs& args)>;
 
 // get_variable's arguments after the name, in TF's order.
 struct GetVariableOptions {
@@ -173,7 +186,8 @@ class VariableScope {
   std::vector<Variable> local_variables() const;
 
   // get_variable with this scope's defaults and reuse.
-  Variable get_variable(absl::string_view name, const GetVariableOptions& options = {}) const;
+  Variable get_variable(absl::string_view name,
+                        const GetVariableOptions& options = {}) const;
 
   friend bool operator==(const VariableScope& a, const VariableScope& b) {
     return a.data_ == b.data_;
@@ -207,8 +221,10 @@ struct VariableScopeOptions {
 class variable_scope {
  public:
   variable_scope(const char* name, const VariableScopeOptions& options = {});
-  variable_scope(const std::string& name, const VariableScopeOptions& options = {});
-  variable_scope(const VariableScope& scope, const VariableScopeOptions& options = {});
+  variable_scope(const std::string& name,
+                 const VariableScopeOptions& options = {});
+  variable_scope(const VariableScope& scope,
+                 const VariableScopeOptions& options = {});
   variable_scope(std::nullptr_t, const VariableScopeOptions& options);
   // Leaves the scope if close() was not called (never throws).
   ~variable_scope();
@@ -241,9 +257,11 @@ VariableScope get_variable_scope();
 
 // TF's tf.get_variable: create or reuse "<scope>/<name>" per the current
 // variable scope. Build-time misuse throws TF's ValueError texts.
-Variable get_variable(absl::string_view name, const GetVariableOptions& options = {});
+Variable get_variable(absl::string_view name,
+                      const GetVariableOptions& options = {});
 // TF's tf.get_local_variable: trainable=false, in LOCAL_VARIABLES.
-Variable get_local_variable(absl::string_view name, GetVariableOptions options = {});
+Variable get_local_variable(absl::string_view name,
+                            GetVariableOptions options = {});
 
 // The per-graph store of variables made by get_variable (TF's
 // _VariableStore). Direct calls take reuse explicitly (None: get or create).
@@ -253,7 +271,8 @@ class VariableStore {
   static VariableStore& Default();
   // Creates or returns `args.name` per args.reuse (TF's
   // _VariableStore.get_variable, custom getter included).
-  Variable get_variable(const GetVariableArgs& args, const CustomGetter& custom_getter = {});
+  Variable get_variable(const GetVariableArgs& args,
+                        const CustomGetter& custom_getter = {});
   // The variables created so far, by full name.
   const std::map<std::string, Variable>& variables() const { return vars_; }
 

@@ -21,7 +21,8 @@ absl::Status TransposeShape(ShapeContext& ctx) {
   const Shape& in = ctx.input_shape(0);
   const auto& perm = ctx.attr<std::vector<int64_t>>("perm");
   if (!in.has_rank()) {
-    ctx.add_output(ctx.input_dtype(0), Shape::UnknownDims(static_cast<int>(perm.size())));
+    ctx.add_output(ctx.input_dtype(0),
+                   Shape::UnknownDims(static_cast<int>(perm.size())));
     return absl::OkStatus();
   }
   std::vector<int64_t> sorted = perm;
@@ -29,11 +30,13 @@ absl::Status TransposeShape(ShapeContext& ctx) {
   std::vector<int64_t> iota(in.rank());
   std::iota(iota.begin(), iota.end(), 0);
   if (sorted != iota) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        perm.size() == iota.size() ? "" : "Dimension must be " + std::to_string(in.rank()) +
-                                              " but is " + std::to_string(perm.size()) + ". ",
-        "transpose expects a vector containing each of 0..", in.rank() - 1, ", got [",
-        absl::StrJoin(perm, ", "), "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(perm.size() == iota.size()
+                         ? ""
+                         : "Dimension must be " + std::to_string(in.rank()) +
+                               " but is " + std::to_string(perm.size()) + ". ",
+                     "transpose expects a vector containing each of 0..",
+                     in.rank() - 1, ", got [", absl::StrJoin(perm, ", "), "]"));
   }
   Shape out = Shape::UnknownDims(in.rank());
   for (int i = 0; i < in.rank(); ++i) out.set_dim(i, in.dim(perm[i]));
@@ -48,7 +51,8 @@ class TransposeKernel : public OpKernel {
     const auto& perm = ctx.node.attr<std::vector<int64_t>>("perm");
     const auto dtype = ToDnnl(ctx.node.output_dtype(0));
     if (dtype == dnnl::memory::data_type::undef) {
-      return absl::UnimplementedError("Transpose supports float32, int32 and bool");
+      return absl::UnimplementedError(
+          "Transpose supports float32, int32 and bool");
     }
     // The input read in output order: dim j has the input's stride perm[j].
     const dnnl::memory::dims in_strides = RowMajorStrides(ToDnnlDims(in));
@@ -62,7 +66,8 @@ class TransposeKernel : public OpKernel {
       src_strides = {1};
     }
     src_ = dnnl::memory({out_dims, dtype, src_strides}, CpuEngine(), nullptr);
-    dst_ = dnnl::memory({out_dims, dtype, RowMajorStrides(out_dims)}, CpuEngine(), nullptr);
+    dst_ = dnnl::memory({out_dims, dtype, RowMajorStrides(out_dims)},
+                        CpuEngine(), nullptr);
     reorder_ = dnnl::reorder(src_, dst_);
     args_.Add(DNNL_ARG_FROM, src_);
     args_.Add(DNNL_ARG_TO, dst_);
@@ -83,7 +88,8 @@ class TransposeKernel : public OpKernel {
 
 std::vector<int64_t> InversePermutation(const std::vector<int64_t>& perm) {
   std::vector<int64_t> inverse(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[perm[i]] = static_cast<int64_t>(i);
   return inverse;
 }
 
@@ -95,8 +101,9 @@ absl::Status ConcatShape(ShapeContext& ctx) {
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input_shape(i).has_rank()) continue;
     if (rank >= 0 && ctx.input_shape(i).rank() != rank) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shape must be rank ", rank, " but is rank ", ctx.input_shape(i).rank()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Shape must be rank ", rank, " but is rank ",
+                       ctx.input_shape(i).rank()));
     }
     rank = ctx.input_shape(i).rank();
   }
@@ -104,7 +111,8 @@ absl::Status ConcatShape(ShapeContext& ctx) {
     ctx.add_output(ctx.input_dtype(0), Shape::Unknown());
     return absl::OkStatus();
   }
-  MINITF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.attr<int64_t>("axis"), rank));
+  MINITF_ASSIGN_OR_RETURN(int64_t axis,
+                          NormalizeAxis(ctx.attr<int64_t>("axis"), rank));
   Shape out = Shape::UnknownDims(rank);
   int64_t total = 0;
   for (int i = 0; i < ctx.num_inputs(); ++i) {
@@ -117,9 +125,9 @@ absl::Status ConcatShape(ShapeContext& ctx) {
       if (d == axis) continue;
       if (out.dim(d) >= 0 && s.dim(d) >= 0 && out.dim(d) != s.dim(d)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "Dimension ", d, " in both shapes must be equal, but are ", out.dim(d), " and ",
-            s.dim(d), ". Shapes are ", ctx.input_shape(0).DebugString(), " and ",
-            s.DebugString(), "."));
+            "Dimension ", d, " in both shapes must be equal, but are ",
+            out.dim(d), " and ", s.dim(d), ". Shapes are ",
+            ctx.input_shape(0).DebugString(), " and ", s.DebugString(), "."));
       }
       if (out.dim(d) < 0) out.set_dim(d, s.dim(d));
     }
@@ -143,13 +151,15 @@ class ConcatKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& out = ctx.output_shapes[0];
-    MINITF_ASSIGN_OR_RETURN(axis_, NormalizeAxis(ctx.node.attr<int64_t>("axis"), out.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        axis_, NormalizeAxis(ctx.node.attr<int64_t>("axis"), out.rank()));
     AxisBlocks blocks(out, axis_);
     outer_ = blocks.outer;
     elem_ = DataTypeSize(ctx.node.output_dtype(0));
     out_row_ = out.dim(axis_) * blocks.inner * elem_;
     rows_.clear();
-    for (const Shape& s : ctx.input_shapes) rows_.push_back(s.dim(axis_) * blocks.inner * elem_);
+    for (const Shape& s : ctx.input_shapes)
+      rows_.push_back(s.dim(axis_) * blocks.inner * elem_);
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
@@ -183,7 +193,8 @@ class ConcatGradSliceKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& g = ctx.input_shapes[0];
-    MINITF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.node.attr<int64_t>("axis"), g.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        int64_t axis, NormalizeAxis(ctx.node.attr<int64_t>("axis"), g.rank()));
     const int64_t index = ctx.node.attr<int64_t>("index");
     AxisBlocks blocks(g, axis);
     outer_ = blocks.outer;
@@ -199,7 +210,8 @@ class ConcatGradSliceKernel : public OpKernel {
   absl::Status Compute(KernelContext& ctx) override {
     const char* g = static_cast<const char*>(ctx.input(0).raw_data());
     char* out = static_cast<char*>(ctx.output(0).raw_data());
-    for (int64_t o = 0; o < outer_; ++o) std::memcpy(out + o * row_, g + o * g_row_ + offset_, row_);
+    for (int64_t o = 0; o < outer_; ++o)
+      std::memcpy(out + o * row_, g + o * g_row_ + offset_, row_);
     return absl::OkStatus();
   }
 
@@ -253,8 +265,9 @@ absl::Status SqueezeShape(ShapeContext& ctx) {
   for (int64_t a : axes) {
     MINITF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(a, in.rank()));
     if (in.dim(axis) >= 0 && in.dim(axis) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Can not squeeze dim[", axis, "], expected a dimension of 1, got ", in.dim(axis)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Can not squeeze dim[", axis,
+                       "], expected a dimension of 1, got ", in.dim(axis)));
     }
     drop[axis] = true;
   }
@@ -262,7 +275,8 @@ absl::Status SqueezeShape(ShapeContext& ctx) {
   for (int i = 0; i < in.rank(); ++i) {
     if (axes.empty() && in.dim(i) < 0) {
       return absl::InvalidArgumentError(
-          "Squeeze of all size-1 dims needs every dimension known at build time");
+          "Squeeze of all size-1 dims needs every dimension known at build "
+          "time");
     }
     if (axes.empty() ? in.dim(i) == 1 : drop[i]) continue;
     dims.push_back(in.dim(i));
@@ -279,8 +293,9 @@ absl::Status ExpandDimsShape(ShapeContext& ctx) {
   }
   int64_t axis = ctx.attr<int64_t>("dim");
   if (axis < -in.rank() - 1 || axis > in.rank()) {
-    return absl::InvalidArgumentError(absl::StrCat("Tried to expand dim index ", axis,
-                                                   " for tensor with ", in.rank(), " dimensions."));
+    return absl::InvalidArgumentError(absl::StrCat("Tried to expand dim index ",
+                                                   axis, " for tensor with ",
+                                                   in.rank(), " dimensions."));
   }
   if (axis < 0) axis += in.rank() + 1;
   std::vector<int64_t> dims(in.dims().begin(), in.dims().end());
@@ -297,14 +312,16 @@ std::vector<Output> ReshapeBackGrad(const GradContext& ctx) {
 
 absl::Status OneHotShape(ShapeContext& ctx) {
   if (!IsInteger(ctx.input_dtype(0))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Value passed to parameter 'indices' has DataType ", DataTypeName(ctx.input_dtype(0)),
-        " not in list of allowed values: int32, int64"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Value passed to parameter 'indices' has DataType ",
+                     DataTypeName(ctx.input_dtype(0)),
+                     " not in list of allowed values: int32, int64"));
   }
   const Shape& in = ctx.input_shape(0);
   const int64_t depth = ctx.attr<int64_t>("depth");
   if (depth < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("depth must be non-negative, got: ", depth));
+    return absl::InvalidArgumentError(
+        absl::StrCat("depth must be non-negative, got: ", depth));
   }
   if (!in.has_rank()) {
     ctx.add_output(ctx.attr<DataType>("dtype"), Shape::Unknown());
@@ -313,7 +330,8 @@ absl::Status OneHotShape(ShapeContext& ctx) {
   int64_t axis = ctx.attr<int64_t>("axis");
   if (axis < -1 || axis > in.rank()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Expected axis to be -1 or between [0, ", in.rank(), ").  But received: ", axis));
+        absl::StrCat("Expected axis to be -1 or between [0, ", in.rank(),
+                     ").  But received: ", axis));
   }
   if (axis == -1) axis = in.rank();
   std::vector<int64_t> dims(in.dims().begin(), in.dims().end());
@@ -336,7 +354,8 @@ class OneHotKernel : public OpKernel {
   }
   absl::Status Compute(KernelContext& ctx) override {
     const Node& node = ctx.node();
-    const double on = node.attr<float>("on_value"), off = node.attr<float>("off_value");
+    const double on = node.attr<float>("on_value"),
+                 off = node.attr<float>("off_value");
     DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
       auto out = ctx.output(0).flat<T>();
       std::fill(out.begin(), out.end(), static_cast<T>(off));
@@ -346,7 +365,8 @@ class OneHotKernel : public OpKernel {
           for (int64_t o = 0; o < outer_; ++o) {
             for (int64_t i = 0; i < inner_; ++i) {
               const I k = idx[o * inner_ + i];
-              if (k >= 0 && k < depth_) out[(o * depth_ + k) * inner_ + i] = static_cast<T>(on);
+              if (k >= 0 && k < depth_)
+                out[(o * depth_ + k) * inner_ + i] = static_cast<T>(on);
             }
           }
         }
@@ -372,7 +392,8 @@ absl::Status ArgMaxShape(ShapeContext& ctx) {
     ctx.add_output(out_type, Shape::Unknown());
     return absl::OkStatus();
   }
-  MINITF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.attr<int64_t>("dimension"), in.rank()));
+  MINITF_ASSIGN_OR_RETURN(
+      int64_t axis, NormalizeAxis(ctx.attr<int64_t>("dimension"), in.rank()));
   std::vector<int64_t> dims;
   for (int i = 0; i < in.rank(); ++i) {
     if (i != axis) dims.push_back(in.dim(i));
@@ -385,13 +406,16 @@ class ArgMaxKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& in = ctx.input_shapes[0];
-    MINITF_ASSIGN_OR_RETURN(int64_t axis,
-                            NormalizeAxis(ctx.node.attr<int64_t>("dimension"), in.rank()));
+    MINITF_ASSIGN_OR_RETURN(
+        int64_t axis,
+        NormalizeAxis(ctx.node.attr<int64_t>("dimension"), in.rank()));
     AxisBlocks blocks(in, axis);
     outer_ = blocks.outer;
     inner_ = blocks.inner;
     n_ = in.dim(axis);
-    if (n_ == 0) return absl::InvalidArgumentError("Reduction axis 0 is empty in shape [0]");
+    if (n_ == 0)
+      return absl::InvalidArgumentError(
+          "Reduction axis 0 is empty in shape [0]");
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
@@ -405,7 +429,9 @@ class ArgMaxKernel : public OpKernel {
             for (int64_t i = 0; i < inner_; ++i) {
               int64_t best = 0;
               for (int64_t k = 1; k < n_; ++k) {
-                if (x[(o * n_ + k) * inner_ + i] > x[(o * n_ + best) * inner_ + i]) best = k;
+                if (x[(o * n_ + k) * inner_ + i] >
+                    x[(o * n_ + best) * inner_ + i])
+                  best = k;
               }
               out[o * inner_ + i] = static_cast<I>(best);
             }
@@ -422,23 +448,30 @@ class ArgMaxKernel : public OpKernel {
 
 }  // namespace
 
-Output transpose(Output a, std::optional<std::vector<int64_t>> perm, absl::string_view name) {
+Output transpose(Output a, std::optional<std::vector<int64_t>> perm,
+                 absl::string_view name) {
   if (!perm) {
-    if (!a.shape().has_rank()) ThrowValueError("transpose of a tensor of unknown rank needs perm");
+    if (!a.shape().has_rank())
+      ThrowValueError("transpose of a tensor of unknown rank needs perm");
     perm.emplace();
     for (int i = a.shape().rank() - 1; i >= 0; --i) perm->push_back(i);
   }
   return OpBuilder("Transpose", name).Input(a).Attr("perm", *perm).Build();
 }
 
-Output concat(absl::Span<const Output> values, int64_t axis, absl::string_view name) {
+Output concat(absl::Span<const Output> values, int64_t axis,
+              absl::string_view name) {
   if (values.empty()) ThrowValueError("concat needs at least one tensor");
   if (values.size() == 1) return identity(values[0], name);  // TF does the same
   return OpBuilder("ConcatV2", name).Inputs(values).Attr("axis", axis).Build();
 }
 
-Output squeeze(Output input, std::vector<int64_t> axis, absl::string_view name) {
-  return OpBuilder("Squeeze", name).Input(input).Attr("squeeze_dims", std::move(axis)).Build();
+Output squeeze(Output input, std::vector<int64_t> axis,
+               absl::string_view name) {
+  return OpBuilder("Squeeze", name)
+      .Input(input)
+      .Attr("squeeze_dims", std::move(axis))
+      .Build();
 }
 
 Output expand_dims(Output input, int64_t axis, absl::string_view name) {
@@ -456,7 +489,8 @@ Output one_hot(Output indices, int64_t depth, const OneHotOptions& o) {
       .Build();
 }
 
-Output argmax(Output input, int64_t axis, DataType output_type, absl::string_view name) {
+Output argmax(Output input, int64_t axis, DataType output_type,
+              absl::string_view name) {
   return OpBuilder("ArgMax", name)
       .Input(input)
       .Attr("dimension", axis)
@@ -468,14 +502,15 @@ namespace layers {
 Output flatten(Output inputs, absl::string_view name) {
   const Shape& s = inputs.shape();
   if (!s.has_rank() || s.rank() < 1) {
-    ThrowValueError(absl::StrCat("Input 0 of layer ", name,
-                                 " is incompatible with the layer: expected min_ndim=1"));
+    ThrowValueError(
+        absl::StrCat("Input 0 of layer ", name,
+                     " is incompatible with the layer: expected min_ndim=1"));
   }
   int64_t rest = 1;
   for (int i = 1; i < s.rank(); ++i) {
     if (s.dim(i) < 0) {
-      ThrowValueError(absl::StrCat("flatten needs every non-batch dimension known, got ",
-                                   s.ToString()));
+      ThrowValueError(absl::StrCat(
+          "flatten needs every non-batch dimension known, got ", s.ToString()));
     }
     rest *= s.dim(i);
   }
@@ -491,8 +526,10 @@ void RegisterShapeOps() {
               .shape_fn = TransposeShape,
               .kernel = MakeKernel<TransposeKernel>,
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
-                return {transpose(ctx.grad(), InversePermutation(
-                                                  ctx.op.node()->attr<std::vector<int64_t>>("perm")))};
+                return {transpose(
+                    ctx.grad(),
+                    InversePermutation(
+                        ctx.op.node()->attr<std::vector<int64_t>>("perm")))};
               }});
   RegisterOp({.type = "ConcatV2",
               .num_inputs = -1,
@@ -502,16 +539,18 @@ void RegisterShapeOps() {
               .grad = ConcatGrad});
   RegisterOp({.type = "ConcatGradSlice",
               .num_inputs = -1,
-              .attrs = {AttrDef::Required<int64_t>("axis"), AttrDef::Required<int64_t>("index")},
+              .attrs = {AttrDef::Required<int64_t>("axis"),
+                        AttrDef::Required<int64_t>("index")},
               .shape_fn = ConcatGradSliceShape,
               .kernel = MakeKernel<ConcatGradSliceKernel>});
-  RegisterOp({.type = "Squeeze",
-              .num_inputs = 1,
-              .attrs = {AttrDef::Optional("squeeze_dims", std::vector<int64_t>{})},
-              .shape_fn = SqueezeShape,
-              .kernel = MakeKernel<ForwardReshapedKernel>,
-              .grad = ReshapeBackGrad,
-              .forwards_outputs = true});
+  RegisterOp(
+      {.type = "Squeeze",
+       .num_inputs = 1,
+       .attrs = {AttrDef::Optional("squeeze_dims", std::vector<int64_t>{})},
+       .shape_fn = SqueezeShape,
+       .kernel = MakeKernel<ForwardReshapedKernel>,
+       .grad = ReshapeBackGrad,
+       .forwards_outputs = true});
   RegisterOp({.type = "ExpandDims",
               .num_inputs = 1,
               .attrs = {AttrDef::Required<int64_t>("dim")},
@@ -521,8 +560,10 @@ void RegisterShapeOps() {
               .forwards_outputs = true});
   RegisterOp({.type = "OneHot",
               .num_inputs = 1,
-              .attrs = {AttrDef::Required<int64_t>("depth"), AttrDef::Optional("on_value", 1.0f),
-                        AttrDef::Optional("off_value", 0.0f), AttrDef::Optional("axis", int64_t{-1}),
+              .attrs = {AttrDef::Required<int64_t>("depth"),
+                        AttrDef::Optional("on_value", 1.0f),
+                        AttrDef::Optional("off_value", 0.0f),
+                        AttrDef::Optional("axis", int64_t{-1}),
                         AttrDef::Optional("dtype", DataType::kFloat)},
               .shape_fn = OneHotShape,
               .kernel = MakeKernel<OneHotKernel>,

@@ -20,7 +20,8 @@
 namespace minitf {
 
 // Permutes the dimensions; nullopt reverses them (TF's default).
-Output transpose(Output a, std::optional<std::vector<int64_t>> perm = std::nullopt,
+Output transpose(Output a,
+                 std::optional<std::vector<int64_t>> perm = std::nullopt,
                  absl::string_view name = "transpose");
 // Joins tensors along `axis` (negative counts from the end).
 Output concat(absl::Span<const Output> values, int64_t axis,
@@ -29,7 +30,8 @@ Output concat(absl::Span<const Output> values, int64_t axis,
 Output squeeze(Output input, std::vector<int64_t> axis = {},
                absl::string_view name = "Squeeze");
 // Inserts a size-1 dimension at `axis` (-rank-1 <= axis <= rank).
-Output expand_dims(Output input, int64_t axis, absl::string_view name = "ExpandDims");
+Output expand_dims(Output input, int64_t axis,
+                   absl::string_view name = "ExpandDims");
 
 struct OneHotOptions {
   float on_value = 1.0f;
@@ -40,10 +42,12 @@ struct OneHotOptions {
 };
 // indices (int32/int64) -> a new axis of size `depth`; out-of-range
 // indices give an all-off row, as in TF.
-Output one_hot(Output indices, int64_t depth, const OneHotOptions& options = {});
+Output one_hot(Output indices, int64_t depth,
+               const OneHotOptions& options = {});
 
 // Index of the largest value along `axis` (the first one on ties).
-Output argmax(Output input, int64_t axis, DataType output_type = DataType::kInt64,
+Output argmax(Output input, int64_t axis,
+              DataType output_type = DataType::kInt64,
               absl::string_view name = "ArgMax");
 
 namespace layers {

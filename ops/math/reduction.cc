@@ -1,9 +1,9 @@
 // Sum, Mean and Max over axes (keepdims or not), and their gradients:
 // ReductionGrad broadcasts Sum's and Mean's back over the reduced axes,
 // ReductionMaxGrad routes Max's to the maxima.
-#include "absl/strings/str_cat.h"
 #include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
@@ -81,13 +81,17 @@ class ReductionKernel : public OpKernel {
     use_onednn_ = ctx.node.output_dtype(0) == DataType::kFloat && !copy_only_ &&
                   in.num_elements() > 0;
     if (use_onednn_) {
-      const dnnl::memory::dims src_dims = ToDnnlDims(in), dst_dims = ToDnnlDims(kept);
+      const dnnl::memory::dims src_dims = ToDnnlDims(in),
+                               dst_dims = ToDnnlDims(kept);
       const auto f32 = dnnl::memory::data_type::f32;
-      const dnnl::algorithm algo = kind_ == Reduction::kSum    ? dnnl::algorithm::reduction_sum
-                                   : kind_ == Reduction::kMean ? dnnl::algorithm::reduction_mean
-                                                               : dnnl::algorithm::reduction_max;
-      src_ = dnnl::memory({src_dims, f32, RowMajorStrides(src_dims)}, CpuEngine(), nullptr);
-      dst_ = dnnl::memory({dst_dims, f32, RowMajorStrides(dst_dims)}, CpuEngine(), nullptr);
+      const dnnl::algorithm algo =
+          kind_ == Reduction::kSum    ? dnnl::algorithm::reduction_sum
+          : kind_ == Reduction::kMean ? dnnl::algorithm::reduction_mean
+                                      : dnnl::algorithm::reduction_max;
+      src_ = dnnl::memory({src_dims, f32, RowMajorStrides(src_dims)},
+                          CpuEngine(), nullptr);
+      dst_ = dnnl::memory({dst_dims, f32, RowMajorStrides(dst_dims)},
+                          CpuEngine(), nullptr);
       primitive_ = dnnl::reduction(dnnl::reduction::primitive_desc(
           {algo, src_.get_desc(), dst_.get_desc(), 0.0f, 0.0f}, CpuEngine()));
       args_.Add(DNNL_ARG_SRC, src_);
@@ -119,7 +123,9 @@ class ReductionKernel : public OpKernel {
         auto o = ctx.output(0).flat<T>();
         if (kind_ == Reduction::kMax) {
           std::fill(o.begin(), o.end(), std::numeric_limits<T>::lowest());
-          loop_.Run([&](int64_t i, const int64_t* out) { o[out[0]] = std::max(o[out[0]], x[i]); });
+          loop_.Run([&](int64_t i, const int64_t* out) {
+            o[out[0]] = std::max(o[out[0]], x[i]);
+          });
           return;
         }
         std::fill(o.begin(), o.end(), T(0));
@@ -148,7 +154,8 @@ class ReductionMaxGradKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& x = ctx.input_shapes[1];
-    MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced, NodeReducedAxes(ctx.node, x.rank()));
+    MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced,
+                            NodeReducedAxes(ctx.node, x.rank()));
     const Shape kept = KeepDimsShape(x, reduced);
     loop_.Init(x, {&kept});
     counts_ = Tensor(DataType::kFloat, kept);  // scratch, reserved once
@@ -161,7 +168,8 @@ class ReductionMaxGradKernel : public OpKernel {
     float* o = ctx.output(0).flat<float>().data();
     auto counts = counts_.flat<float>();
     std::fill(counts.begin(), counts.end(), 0.0f);
-    loop_.Run([&](int64_t i, const int64_t* k) { counts[k[0]] += x[i] == y[k[0]]; });
+    loop_.Run(
+        [&](int64_t i, const int64_t* k) { counts[k[0]] += x[i] == y[k[0]]; });
     loop_.Run([&](int64_t i, const int64_t* k) {
       o[i] = x[i] == y[k[0]] ? g[k[0]] / counts[k[0]] : 0.0f;
     });
@@ -262,14 +270,18 @@ Output reduce_max(Output input, const ReduceOptions& options) {
 
 void RegisterReductionOps() {
   for (Reduction kind : {Reduction::kSum, Reduction::kMean, Reduction::kMax}) {
-    RegisterOp({.type = kind == Reduction::kSum ? "Sum" : kind == Reduction::kMean ? "Mean" : "Max",
+    RegisterOp({.type = kind == Reduction::kSum    ? "Sum"
+                        : kind == Reduction::kMean ? "Mean"
+                                                   : "Max",
                 .num_inputs = 1,
                 .attrs = ReductionAttrs(),
                 .shape_fn = ReductionShape,
                 .kernel = [kind](const Node&) -> std::unique_ptr<OpKernel> {
                   return std::make_unique<ReductionKernel>(kind);
                 },
-                .grad = kind == Reduction::kMax ? MaxGrad : ReductionGradFn(kind == Reduction::kMean)});
+                .grad = kind == Reduction::kMax
+                            ? MaxGrad
+                            : ReductionGradFn(kind == Reduction::kMean)});
   }
   RegisterOp({.type = "ReductionGrad",
               .num_inputs = 2,
@@ -282,10 +294,11 @@ void RegisterReductionOps() {
               .num_inputs = 3,
               .attrs = {AttrDef::Optional("axis", std::vector<int64_t>{}),
                         AttrDef::Optional("reduce_all", false)},
-              .shape_fn = [](ShapeContext& ctx) {
-                ctx.add_output(ctx.input_dtype(1), ctx.input_shape(1));
-                return absl::OkStatus();
-              },
+              .shape_fn =
+                  [](ShapeContext& ctx) {
+                    ctx.add_output(ctx.input_dtype(1), ctx.input_shape(1));
+                    return absl::OkStatus();
+                  },
               .kernel = MakeKernel<ReductionMaxGradKernel>});
 }
 

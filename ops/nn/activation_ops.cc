@@ -5,6 +5,9 @@
 #include "minitf/ops/nn/activation_ops.h"
 
 #include <cmath>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
@@ -144,17 +147,6 @@ bool UsesDst(algorithm algo) {
          algo == algorithm::eltwise_clip_v2_use_dst_for_bwd;
 }
 
-// Runs `fn`, turning a dnnl::error into a Status: it never escapes.
-template <typename F>
-absl::Status CatchDnnl(const char* what, F&& fn) {
-  try {
-    fn();
-  } catch (const dnnl::error& e) {
-    return absl::InternalError(absl::StrCat(what, ": ", e.what()));
-  }
-  return absl::OkStatus();
-}
-
 // Elementwise on dense tensors: any shape is one 1-D run of elements,
 // which also covers scalars (oneDNN has no rank 0).
 memory::desc FlatDesc(const Shape& shape) {
@@ -171,17 +163,16 @@ class EltwiseForwardKernel : public OpKernel {
     if (shape.num_elements() == 0) return absl::OkStatus();
     const float alpha =
         def_.alpha_attr ? ctx.node.attr<float>("alpha") : def_.alpha;
-    return CatchDnnl(def_.type, [&] {
-      const memory::desc md = FlatDesc(shape);
-      dnnl::eltwise_forward::primitive_desc pd(
-          {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
-          CpuEngine());
-      primitive_ = dnnl::eltwise_forward(pd);
-      src_.Init(md, pd.src_desc(), /*is_input=*/true);
-      dst_.Init(md, pd.dst_desc(), /*is_input=*/false);
-      args_.Add(DNNL_ARG_SRC, src_.memory());
-      args_.Add(DNNL_ARG_DST, dst_.memory());
-    });
+    const memory::desc md = FlatDesc(shape);
+    dnnl::eltwise_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
+        CpuEngine());
+    primitive_ = dnnl::eltwise_forward(pd);
+    src_.Init(md, pd.src_desc(), /*is_input=*/true);
+    dst_.Init(md, pd.dst_desc(), /*is_input=*/false);
+    args_.Add(DNNL_ARG_SRC, src_.memory());
+    args_.Add(DNNL_ARG_DST, dst_.memory());
+    return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
@@ -211,23 +202,22 @@ class EltwiseBackwardKernel : public OpKernel {
     if (shape.num_elements() == 0) return absl::OkStatus();
     const float alpha =
         def_.alpha_attr ? ctx.node.attr<float>("alpha") : def_.alpha;
-    return CatchDnnl(def_.grad_type, [&] {
-      const memory::desc md = FlatDesc(shape);
-      // The forward primitive_desc is the backward's hint.
-      dnnl::eltwise_forward::primitive_desc hint(
-          {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
-          CpuEngine());
-      dnnl::eltwise_backward::primitive_desc pd(
-          {def_.algo, md, md, alpha, def_.beta}, CpuEngine(), hint);
-      primitive_ = dnnl::eltwise_backward(pd);
-      const bool dst = UsesDst(def_.algo);
-      diff_dst_.Init(md, pd.diff_dst_desc(), /*is_input=*/true);
-      data_.Init(md, dst ? pd.dst_desc() : pd.src_desc(), /*is_input=*/true);
-      diff_src_.Init(md, pd.diff_src_desc(), /*is_input=*/false);
-      args_.Add(DNNL_ARG_DIFF_DST, diff_dst_.memory());
-      args_.Add(dst ? DNNL_ARG_DST : DNNL_ARG_SRC, data_.memory());
-      args_.Add(DNNL_ARG_DIFF_SRC, diff_src_.memory());
-    });
+    const memory::desc md = FlatDesc(shape);
+    // The forward primitive_desc is the backward's hint.
+    dnnl::eltwise_forward::primitive_desc hint(
+        {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
+        CpuEngine());
+    dnnl::eltwise_backward::primitive_desc pd(
+        {def_.algo, md, md, alpha, def_.beta}, CpuEngine(), hint);
+    primitive_ = dnnl::eltwise_backward(pd);
+    const bool dst = UsesDst(def_.algo);
+    diff_dst_.Init(md, pd.diff_dst_desc(), /*is_input=*/true);
+    data_.Init(md, dst ? pd.dst_desc() : pd.src_desc(), /*is_input=*/true);
+    diff_src_.Init(md, pd.diff_src_desc(), /*is_input=*/false);
+    args_.Add(DNNL_ARG_DIFF_DST, diff_dst_.memory());
+    args_.Add(dst ? DNNL_ARG_DST : DNNL_ARG_SRC, data_.memory());
+    args_.Add(DNNL_ARG_DIFF_SRC, diff_src_.memory());
+    return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {

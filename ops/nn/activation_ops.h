@@ -2,8 +2,8 @@
 // leaky_relu / sigmoid / tanh / softplus / softsign and tf.nn.bias_add.
 // Forward and backward run on oneDNN's eltwise primitives (selu and
 // softsign, which oneDNN lacks, on one plain loop); bias_add runs on
-// oneDNN's binary primitive and its bias gradient on the reduction
-// primitive. The gradient ops are TF's: ReluGrad, Relu6Grad, EluGrad,
+// oneDNN's binary primitive, its bias gradient on reduction and matmul
+// primitives. The gradient ops are TF's: ReluGrad, Relu6Grad, EluGrad,
 // SeluGrad, LeakyReluGrad, SigmoidGrad, TanhGrad, SoftplusGrad,
 // SoftsignGrad and BiasAddGrad. float32 only.
 //

@@ -58,9 +58,11 @@ absl::Status BatchNormShape(ShapeContext& ctx) {
   }
   const std::string& format = ctx.attr<std::string>("data_format");
   if (format != "NHWC" && format != "NCHW") {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data format: ", format));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid data format: ", format));
   }
-  const int64_t c = x.has_rank() ? x.dim(format == "NCHW" ? 1 : x.rank() - 1) : -1;
+  const int64_t c =
+      x.has_rank() ? x.dim(format == "NCHW" ? 1 : x.rank() - 1) : -1;
   // Scale and offset always; mean and variance only when they are used.
   const int checked = ctx.attr<bool>("is_training") ? 3 : ctx.num_inputs();
   for (int i = 1; i < checked; ++i) {
@@ -93,13 +95,15 @@ class BatchNormKernel : public OpKernel {
     const auto flags = Flags::use_scale | Flags::use_shift |
                        (training_ ? Flags::none : Flags::use_global_stats);
     dnnl::batch_normalization_forward::primitive_desc pd(
-        {training_ ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
+        {training_ ? dnnl::prop_kind::forward_training
+                   : dnnl::prop_kind::forward_inference,
          data, ctx.node.attr<float>("epsilon"), flags},
         CpuEngine());
     primitive_ = dnnl::batch_normalization_forward(pd);
     src_ = memory(data, CpuEngine(), nullptr);
     dst_ = memory(data, CpuEngine(), nullptr);
-    for (memory* m : {&scale_, &shift_, &mean_, &variance_}) *m = memory(VectorDesc(c), CpuEngine(), nullptr);
+    for (memory* m : {&scale_, &shift_, &mean_, &variance_})
+      *m = memory(VectorDesc(c), CpuEngine(), nullptr);
     args_.Add(DNNL_ARG_SRC, src_);
     args_.Add(DNNL_ARG_DST, dst_);
     args_.Add(DNNL_ARG_SCALE, scale_);
@@ -116,8 +120,10 @@ class BatchNormKernel : public OpKernel {
     dst_.set_data_handle(ctx.output(0).raw_data());
     // Training writes the batch statistics into the reserve spaces;
     // inference reads the given ones from the inputs.
-    mean_.set_data_handle(training_ ? ctx.output(3).raw_data() : ctx.input(3).raw_data());
-    variance_.set_data_handle(training_ ? ctx.output(4).raw_data() : ctx.input(4).raw_data());
+    mean_.set_data_handle(training_ ? ctx.output(3).raw_data()
+                                    : ctx.input(3).raw_data());
+    variance_.set_data_handle(training_ ? ctx.output(4).raw_data()
+                                        : ctx.input(4).raw_data());
     args_.Execute(primitive_);
     if (!training_) {
       ctx.output(3).CopyDataFrom(ctx.input(3));
@@ -127,7 +133,8 @@ class BatchNormKernel : public OpKernel {
     auto population = ctx.output(4).flat<float>();
     auto corrected = ctx.output(2).flat<float>();
     const float factor = training_ ? bessel_ : 1.0f;
-    for (size_t i = 0; i < corrected.size(); ++i) corrected[i] = population[i] * factor;
+    for (size_t i = 0; i < corrected.size(); ++i)
+      corrected[i] = population[i] * factor;
     return absl::OkStatus();
   }
 
@@ -145,7 +152,8 @@ class BatchNormGradKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     const bool training = ctx.node.attr<bool>("is_training");
-    const memory::desc data = DataDesc(ctx.input_shapes[1], ChannelsFirst(ctx.node));
+    const memory::desc data =
+        DataDesc(ctx.input_shapes[1], ChannelsFirst(ctx.node));
     const int64_t c = data.dims()[1];
     const float epsilon = ctx.node.attr<float>("epsilon");
     const auto flags = Flags::use_scale | Flags::use_shift |
@@ -153,10 +161,13 @@ class BatchNormGradKernel : public OpKernel {
     dnnl::batch_normalization_forward::primitive_desc hint(
         {dnnl::prop_kind::forward_training, data, epsilon, flags}, CpuEngine());
     dnnl::batch_normalization_backward::primitive_desc pd(
-        {dnnl::prop_kind::backward, data, data, epsilon, flags}, CpuEngine(), hint);
+        {dnnl::prop_kind::backward, data, data, epsilon, flags}, CpuEngine(),
+        hint);
     primitive_ = dnnl::batch_normalization_backward(pd);
-    for (memory* m : {&diff_dst_, &src_, &diff_src_}) *m = memory(data, CpuEngine(), nullptr);
-    for (memory* m : {&scale_, &mean_, &variance_, &diff_scale_, &diff_shift_}) {
+    for (memory* m : {&diff_dst_, &src_, &diff_src_})
+      *m = memory(data, CpuEngine(), nullptr);
+    for (memory* m :
+         {&scale_, &mean_, &variance_, &diff_scale_, &diff_shift_}) {
       *m = memory(VectorDesc(c), CpuEngine(), nullptr);
     }
     args_.Add(DNNL_ARG_DIFF_DST, diff_dst_);
@@ -175,7 +186,8 @@ class BatchNormGradKernel : public OpKernel {
 
   absl::Status Compute(KernelContext& ctx) override {
     const memory* inputs[] = {&diff_dst_, &src_, &scale_, &mean_, &variance_};
-    for (int i = 0; i < 5; ++i) inputs[i]->set_data_handle(ctx.input(i).raw_data());
+    for (int i = 0; i < 5; ++i)
+      inputs[i]->set_data_handle(ctx.input(i).raw_data());
     diff_src_.set_data_handle(ctx.output(0).raw_data());
     diff_scale_.set_data_handle(ctx.output(1).raw_data());
     diff_shift_.set_data_handle(ctx.output(2).raw_data());
@@ -185,7 +197,8 @@ class BatchNormGradKernel : public OpKernel {
 
  private:
   dnnl::primitive primitive_;
-  memory diff_dst_, src_, scale_, mean_, variance_, diff_src_, diff_scale_, diff_shift_;
+  memory diff_dst_, src_, scale_, mean_, variance_, diff_src_, diff_scale_,
+      diff_shift_;
   PrimitiveArgs args_;
 };
 
@@ -209,7 +222,8 @@ std::vector<Output> BatchNormGrad(const GradContext& ctx) {
                    .Attr("data_format", node.attr<std::string>("data_format"))
                    .Attr("is_training", node.attr<bool>("is_training"))
                    .Finalize();
-  return {Output(grad, 0), Output(grad, 1), Output(grad, 2), Output(), Output()};
+  return {Output(grad, 0), Output(grad, 1), Output(grad, 2), Output(),
+          Output()};
 }
 
 std::vector<AttrDef> BatchNormAttrs() {
@@ -225,14 +239,17 @@ FusedBatchNormOutputs fused_batch_norm(Output x, Output scale, Output offset,
   Output mean, variance;
   if (options.is_training) {
     if (options.mean || options.variance) {
-      ThrowValueError("Both 'mean' and 'variance' must be None when is_training is True.");
+      ThrowValueError(
+          "Both 'mean' and 'variance' must be None when is_training is True.");
     }
     // Unused in training; TF feeds empty tensors here.
     mean = zeros({0}, DataType::kFloat, "Const");
     variance = zeros({0}, DataType::kFloat, "Const_1");
   } else {
     if (!options.mean || !options.variance) {
-      ThrowValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training is False.");
+      ThrowValueError(
+          "Both 'mean' and 'variance' must be a 1D tensor when is_training is "
+          "False.");
     }
     mean = *options.mean;
     variance = *options.variance;

@@ -35,8 +35,9 @@ struct FusedBatchNormOutputs {
 };
 
 // x: rank 2 to 5, float32; scale and offset: [channels].
-FusedBatchNormOutputs fused_batch_norm(Output x, Output scale, Output offset,
-                                       const FusedBatchNormOptions& options = {});
+FusedBatchNormOutputs fused_batch_norm(
+    Output x, Output scale, Output offset,
+    const FusedBatchNormOptions& options = {});
 
 }  // namespace minitf::nn
 

@@ -41,7 +41,8 @@ struct ConvAttrs {
   bool same = false;
   std::vector<int64_t> strides, dilations;  // spatial dims only
 
-  static absl::StatusOr<ConvAttrs> Parse(int spatial, const std::vector<int64_t>& strides,
+  static absl::StatusOr<ConvAttrs> Parse(int spatial,
+                                         const std::vector<int64_t>& strides,
                                          const std::vector<int64_t>& dilations,
                                          const std::string& padding,
                                          const std::string& data_format);
@@ -49,10 +50,10 @@ struct ConvAttrs {
   int spatial_axis(int i) const { return channels_first ? 2 + i : 1 + i; }
 };
 
-absl::StatusOr<ConvAttrs> ConvAttrs::Parse(int spatial, const std::vector<int64_t>& strides,
-                                           const std::vector<int64_t>& dilations,
-                                           const std::string& padding,
-                                           const std::string& data_format) {
+absl::StatusOr<ConvAttrs> ConvAttrs::Parse(
+    int spatial, const std::vector<int64_t>& strides,
+    const std::vector<int64_t>& dilations, const std::string& padding,
+    const std::string& data_format) {
   ConvAttrs a;
   a.spatial = spatial;
   const std::string last = DefaultDataFormat(spatial);
@@ -60,22 +61,25 @@ absl::StatusOr<ConvAttrs> ConvAttrs::Parse(int spatial, const std::vector<int64_
   first.erase(first.end() - 1);
   first.insert(first.begin() + 1, 'C');
   if (data_format != last && data_format != first) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '", data_format,
-                                                   "': expected ", last, " or ", first));
+    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '",
+                                                   data_format, "': expected ",
+                                                   last, " or ", first));
   }
   a.channels_first = data_format == first;
   if (padding != "SAME" && padding != "VALID") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Value for attr 'padding' of \"", padding,
-                     "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Value for attr 'padding' of \"", padding,
+        "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
   }
   a.same = padding == "SAME";
   const int rank = spatial + 2;
   for (const auto& [values, what, out] :
-       {std::tuple{&strides, "strides", &a.strides}, std::tuple{&dilations, "dilations", &a.dilations}}) {
+       {std::tuple{&strides, "strides", &a.strides},
+        std::tuple{&dilations, "dilations", &a.dilations}}) {
     if (static_cast<int>(values->size()) != rank) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Sliding window ", what, " field must specify ", rank, " dimensions"));
+      return absl::InvalidArgumentError(absl::StrCat("Sliding window ", what,
+                                                     " field must specify ",
+                                                     rank, " dimensions"));
     }
     if ((*values)[0] != 1 || (*values)[a.channel_axis()] != 1) {
       return absl::InvalidArgumentError(
@@ -86,7 +90,8 @@ absl::StatusOr<ConvAttrs> ConvAttrs::Parse(int spatial, const std::vector<int64_
       const int64_t v = (*values)[a.spatial_axis(i)];
       if (v < 1) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "all values of ", what == std::string("strides") ? "strides" : "dilation_rate",
+            "all values of ",
+            what == std::string("strides") ? "strides" : "dilation_rate",
             " must be positive"));
       }
       out->push_back(v);
@@ -99,7 +104,8 @@ absl::StatusOr<ConvAttrs> ConvAttrs::Parse(int spatial, const std::vector<int64_
 struct SpatialGeometry {
   int64_t out = -1, pad_before = 0, pad_after = 0;
 };
-absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s, int64_t d, bool same) {
+absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s,
+                                         int64_t d, bool same) {
   SpatialGeometry g;
   if (in < 0 || k < 0) return g;
   const int64_t dk = (k - 1) * d + 1;
@@ -126,12 +132,13 @@ absl::StatusOr<ConvAttrs> AttrsOf(const Node& node, int spatial) {
 }
 
 // The output shape of a forward convolution of `x` by `w`.
-absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x, const Shape& w) {
+absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x,
+                                   const Shape& w) {
   const int rank = a.spatial + 2;
   for (const Shape* s : {&x, &w}) {
     if (s->has_rank() && s->rank() != rank) {
-      return absl::InvalidArgumentError(absl::StrCat("Shape must be rank ", rank,
-                                                     " but is rank ", s->rank()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape must be rank ", rank, " but is rank ", s->rank()));
     }
   }
   if (!x.has_rank()) return Shape::UnknownDims(rank);
@@ -139,15 +146,16 @@ absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x, const Sha
   const int64_t filter_in = w.has_rank() ? w.dim(a.spatial) : -1;
   if (in_c >= 0 && filter_in >= 0 && in_c != filter_in) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Depth of input (", in_c, ") is not a multiple of input depth of filter (", filter_in,
-        ")"));
+        "Depth of input (", in_c,
+        ") is not a multiple of input depth of filter (", filter_in, ")"));
   }
   Shape out = x;
   out.set_dim(a.channel_axis(), w.has_rank() ? w.dim(a.spatial + 1) : -1);
   for (int i = 0; i < a.spatial; ++i) {
     MINITF_ASSIGN_OR_RETURN(
-        SpatialGeometry g, Geometry(x.dim(a.spatial_axis(i)), w.has_rank() ? w.dim(i) : -1,
-                                    a.strides[i], a.dilations[i], a.same));
+        SpatialGeometry g,
+        Geometry(x.dim(a.spatial_axis(i)), w.has_rank() ? w.dim(i) : -1,
+                 a.strides[i], a.dilations[i], a.same));
     out.set_dim(a.spatial_axis(i), g.out);
   }
   return out;
@@ -160,23 +168,27 @@ absl::Status ConvShape(ShapeContext& ctx, int spatial, ConvMode mode) {
     }
   }
   MINITF_ASSIGN_OR_RETURN(
-      ConvAttrs a, ConvAttrs::Parse(spatial, ctx.attr<std::vector<int64_t>>("strides"),
-                                    ctx.attr<std::vector<int64_t>>("dilations"),
-                                    ctx.attr<std::string>("padding"),
-                                    ctx.attr<std::string>("data_format")));
-  MINITF_ASSIGN_OR_RETURN(Shape y, ForwardShape(a, ctx.input_shape(0), ctx.input_shape(1)));
+      ConvAttrs a,
+      ConvAttrs::Parse(spatial, ctx.attr<std::vector<int64_t>>("strides"),
+                       ctx.attr<std::vector<int64_t>>("dilations"),
+                       ctx.attr<std::string>("padding"),
+                       ctx.attr<std::string>("data_format")));
+  MINITF_ASSIGN_OR_RETURN(
+      Shape y, ForwardShape(a, ctx.input_shape(0), ctx.input_shape(1)));
   if (mode == ConvMode::kForward) {
     ctx.add_output(DataType::kFloat, y);
     return absl::OkStatus();
   }
   if (!ctx.input_shape(2).IsCompatibleWith(y)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Conv backprop: out_backprop has shape ", ctx.input_shape(2).DebugString(),
+        "Conv backprop: out_backprop has shape ",
+        ctx.input_shape(2).DebugString(),
         " but the convolution's output has shape ", y.DebugString()));
   }
   // Backprop input: input 0's shape; backprop filter: input 1's.
-  ctx.add_output(DataType::kFloat,
-                 mode == ConvMode::kBackwardData ? ctx.input_shape(0) : ctx.input_shape(1));
+  ctx.add_output(DataType::kFloat, mode == ConvMode::kBackwardData
+                                       ? ctx.input_shape(0)
+                                       : ctx.input_shape(1));
   return absl::OkStatus();
 }
 
@@ -212,31 +224,35 @@ class ConvKernel : public OpKernel {
 
   absl::Status Prepare(const PrepareContext& ctx) override {
     MINITF_ASSIGN_OR_RETURN(ConvAttrs a, AttrsOf(ctx.node, spatial_));
-    const Shape& x = mode_ == ConvMode::kBackwardData ? ctx.output_shapes[0] : ctx.input_shapes[0];
-    const Shape& w =
-        mode_ == ConvMode::kBackwardFilter ? ctx.output_shapes[0] : ctx.input_shapes[1];
-    const Shape& y = mode_ == ConvMode::kForward ? ctx.output_shapes[0] : ctx.input_shapes[2];
+    const Shape& x = mode_ == ConvMode::kBackwardData ? ctx.output_shapes[0]
+                                                      : ctx.input_shapes[0];
+    const Shape& w = mode_ == ConvMode::kBackwardFilter ? ctx.output_shapes[0]
+                                                        : ctx.input_shapes[1];
+    const Shape& y = mode_ == ConvMode::kForward ? ctx.output_shapes[0]
+                                                 : ctx.input_shapes[2];
     memory::dims strides, dilates, pad_l, pad_r;
     for (int i = 0; i < spatial_; ++i) {
       MINITF_ASSIGN_OR_RETURN(SpatialGeometry g,
-                              Geometry(x.dim(a.spatial_axis(i)), w.dim(i), a.strides[i],
-                                       a.dilations[i], a.same));
+                              Geometry(x.dim(a.spatial_axis(i)), w.dim(i),
+                                       a.strides[i], a.dilations[i], a.same));
       strides.push_back(a.strides[i]);
       dilates.push_back(a.dilations[i] - 1);  // oneDNN counts extra gaps
       pad_l.push_back(g.pad_before);
       pad_r.push_back(g.pad_after);
     }
     const auto f32 = memory::data_type::f32;
-    const memory::desc x_plain(DataDims(a, x), f32, DataTag(spatial_, a.channels_first));
+    const memory::desc x_plain(DataDims(a, x), f32,
+                               DataTag(spatial_, a.channels_first));
     const memory::desc w_plain(FilterDims(a, w), f32, FilterTag(spatial_));
-    const memory::desc y_plain(DataDims(a, y), f32, DataTag(spatial_, a.channels_first));
+    const memory::desc y_plain(DataDims(a, y), f32,
+                               DataTag(spatial_, a.channels_first));
     const memory::desc x_any(DataDims(a, x), f32, memory::format_tag::any);
     const memory::desc w_any(FilterDims(a, w), f32, memory::format_tag::any);
     const memory::desc y_any(DataDims(a, y), f32, memory::format_tag::any);
     const auto algo = dnnl::algorithm::convolution_direct;
     dnnl::convolution_forward::primitive_desc forward(
-        {dnnl::prop_kind::forward_training, algo, x_any, w_any, y_any, strides, dilates, pad_l,
-         pad_r},
+        {dnnl::prop_kind::forward_training, algo, x_any, w_any, y_any, strides,
+         dilates, pad_l, pad_r},
         CpuEngine());
     switch (mode_) {
       case ConvMode::kForward:
@@ -247,7 +263,8 @@ class ConvKernel : public OpKernel {
         break;
       case ConvMode::kBackwardData: {
         dnnl::convolution_backward_data::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, CpuEngine(), forward);
+            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r},
+            CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
         Bind(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), true);
@@ -256,7 +273,8 @@ class ConvKernel : public OpKernel {
       }
       case ConvMode::kBackwardFilter: {
         dnnl::convolution_backward_weights::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, CpuEngine(), forward);
+            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r},
+            CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         Bind(DNNL_ARG_SRC, x_plain, pd.src_desc(), true);
         Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
@@ -281,7 +299,8 @@ class ConvKernel : public OpKernel {
  private:
   // Binds the next port. Each mode binds its inputs first, then its one
   // output, which therefore lands at ports_[num_inputs_].
-  void Bind(int arg, const memory::desc& plain, const memory::desc& chosen, bool is_input) {
+  void Bind(int arg, const memory::desc& plain, const memory::desc& chosen,
+            bool is_input) {
     DnnlPort& port = ports_[num_inputs_];
     port.Init(plain, chosen, is_input);
     args_.Add(arg, port.memory());
@@ -310,8 +329,10 @@ std::vector<int64_t> OnesOr(const std::vector<int64_t>& v, int rank) {
   return v.empty() ? std::vector<int64_t>(rank, 1) : v;
 }
 
-Output BuildConv(const char* type, absl::string_view name, std::vector<Output> inputs,
-                 const std::vector<int64_t>& strides, const std::vector<int64_t>& dilations,
+Output BuildConv(const char* type, absl::string_view name,
+                 std::vector<Output> inputs,
+                 const std::vector<int64_t>& strides,
+                 const std::vector<int64_t>& dilations,
                  const std::string& padding, const std::string& data_format) {
   return OpBuilder(type, name)
       .Inputs(inputs)
@@ -330,7 +351,8 @@ GradFn ConvGrad(int spatial) {
       return BuildConv(type, type, {ctx.input(0), ctx.input(1), ctx.grad()},
                        node.attr<std::vector<int64_t>>("strides"),
                        node.attr<std::vector<int64_t>>("dilations"),
-                       node.attr<std::string>("padding"), node.attr<std::string>("data_format"));
+                       node.attr<std::string>("padding"),
+                       node.attr<std::string>("data_format"));
     };
     return {ctx.wants_grad[0] ? build(types.backward_data) : Output(),
             ctx.wants_grad[1] ? build(types.backward_filter) : Output()};
@@ -338,10 +360,12 @@ GradFn ConvGrad(int spatial) {
 }
 
 int SpatialRankOf(Output input, Output filter) {
-  const int rank = input.shape().has_rank() ? input.shape().rank() : filter.shape().rank();
+  const int rank =
+      input.shape().has_rank() ? input.shape().rank() : filter.shape().rank();
   if (rank < 3 || rank > 5) {
-    ThrowValueError(absl::StrCat("Input rank must be 3, 4 or 5 (1 to 3 spatial dims), got ",
-                                 rank < 0 ? std::string("an unknown rank") : absl::StrCat(rank)));
+    ThrowValueError(absl::StrCat(
+        "Input rank must be 3, 4 or 5 (1 to 3 spatial dims), got ",
+        rank < 0 ? std::string("an unknown rank") : absl::StrCat(rank)));
   }
   return rank - 2;
 }
@@ -363,28 +387,35 @@ Output conv1d(Output value, Output filters, const Conv1DOptions& o) {
   std::vector<int64_t> strides = {1, 1, 1}, dilations = {1, 1, 1};
   strides[channels_first ? 2 : 1] = o.stride;
   dilations[channels_first ? 2 : 1] = o.dilations;
-  return BuildConv("Conv1D", o.name, {value, filters}, strides, dilations, o.padding,
-                   o.data_format);
+  return BuildConv("Conv1D", o.name, {value, filters}, strides, dilations,
+                   o.padding, o.data_format);
 }
 
 Output convolution(Output input, Output filter, const ConvolutionOptions& o) {
   const int spatial = SpatialRankOf(input, filter);
-  std::vector<int64_t> strides = o.strides.empty() ? std::vector<int64_t>(spatial, 1) : o.strides;
-  std::vector<int64_t> rates =
-      o.dilation_rate.empty() ? std::vector<int64_t>(spatial, 1) : o.dilation_rate;
+  std::vector<int64_t> strides =
+      o.strides.empty() ? std::vector<int64_t>(spatial, 1) : o.strides;
+  std::vector<int64_t> rates = o.dilation_rate.empty()
+                                   ? std::vector<int64_t>(spatial, 1)
+                                   : o.dilation_rate;
   for (int64_t s : strides) {
     if (s < 1) ThrowValueError("all values of strides must be positive");
   }
   for (int64_t d : rates) {
     if (d < 1) ThrowValueError("all values of dilation_rate must be positive");
   }
-  const bool any_stride = std::any_of(strides.begin(), strides.end(), [](int64_t s) { return s > 1; });
-  const bool any_rate = std::any_of(rates.begin(), rates.end(), [](int64_t d) { return d > 1; });
+  const bool any_stride = std::any_of(strides.begin(), strides.end(),
+                                      [](int64_t s) { return s > 1; });
+  const bool any_rate =
+      std::any_of(rates.begin(), rates.end(), [](int64_t d) { return d > 1; });
   if (any_stride && any_rate) {
-    ThrowValueError("strides > 1 not supported in conjunction with dilation_rate > 1");
+    ThrowValueError(
+        "strides > 1 not supported in conjunction with dilation_rate > 1");
   }
-  if (static_cast<int>(strides.size()) != spatial || static_cast<int>(rates.size()) != spatial) {
-    ThrowValueError(absl::StrCat("strides and dilation_rate must have ", spatial, " entries"));
+  if (static_cast<int>(strides.size()) != spatial ||
+      static_cast<int>(rates.size()) != spatial) {
+    ThrowValueError(absl::StrCat("strides and dilation_rate must have ",
+                                 spatial, " entries"));
   }
   const std::string format = o.data_format.value_or(DefaultDataFormat(spatial));
   const bool channels_first = format[1] == 'C';
@@ -393,28 +424,36 @@ Output convolution(Output input, Output filter, const ConvolutionOptions& o) {
     full_strides[(channels_first ? 2 : 1) + i] = strides[i];
     full_rates[(channels_first ? 2 : 1) + i] = rates[i];
   }
-  return BuildConv(kConvTypes[spatial - 1].forward, o.name, {input, filter}, full_strides,
-                   full_rates, o.padding, format);
+  return BuildConv(kConvTypes[spatial - 1].forward, o.name, {input, filter},
+                   full_strides, full_rates, o.padding, format);
 }
 
 void RegisterConvOps() {
   for (int spatial = 1; spatial <= 3; ++spatial) {
     const ConvTypes& types = kConvTypes[spatial - 1];
-    for (ConvMode mode : {ConvMode::kForward, ConvMode::kBackwardData, ConvMode::kBackwardFilter}) {
-      const char* type = mode == ConvMode::kForward        ? types.forward
-                         : mode == ConvMode::kBackwardData ? types.backward_data
-                                                           : types.backward_filter;
-      RegisterOp({.type = type,
-                  .num_inputs = mode == ConvMode::kForward ? 2 : 3,
-                  .attrs = {AttrDef::Required<std::vector<int64_t>>("strides"),
-                            AttrDef::Required<std::vector<int64_t>>("dilations"),
-                            AttrDef::Required<std::string>("padding"),
-                            AttrDef::Optional("data_format", std::string(DefaultDataFormat(spatial)))},
-                  .shape_fn = [spatial, mode](ShapeContext& ctx) { return ConvShape(ctx, spatial, mode); },
-                  .kernel = [spatial, mode](const Node&) -> std::unique_ptr<OpKernel> {
-                    return std::make_unique<ConvKernel>(spatial, mode);
-                  },
-                  .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn()});
+    for (ConvMode mode : {ConvMode::kForward, ConvMode::kBackwardData,
+                          ConvMode::kBackwardFilter}) {
+      const char* type = mode == ConvMode::kForward ? types.forward
+                         : mode == ConvMode::kBackwardData
+                             ? types.backward_data
+                             : types.backward_filter;
+      RegisterOp(
+          {.type = type,
+           .num_inputs = mode == ConvMode::kForward ? 2 : 3,
+           .attrs = {AttrDef::Required<std::vector<int64_t>>("strides"),
+                     AttrDef::Required<std::vector<int64_t>>("dilations"),
+                     AttrDef::Required<std::string>("padding"),
+                     AttrDef::Optional(
+                         "data_format",
+                         std::string(DefaultDataFormat(spatial)))},
+           .shape_fn =
+               [spatial, mode](ShapeContext& ctx) {
+                 return ConvShape(ctx, spatial, mode);
+               },
+           .kernel = [spatial, mode](const Node&) -> std::unique_ptr<OpKernel> {
+             return std::make_unique<ConvKernel>(spatial, mode);
+           },
+           .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn()});
     }
   }
 }

@@ -65,7 +65,8 @@ struct ConvolutionOptions {
   absl::string_view name = "convolution";
   std::optional<std::string> data_format;  // default: channels-last
 };
-Output convolution(Output input, Output filter, const ConvolutionOptions& options = {});
+Output convolution(Output input, Output filter,
+                   const ConvolutionOptions& options = {});
 
 }  // namespace minitf::nn
 

@@ -3,6 +3,7 @@
 #include "minitf/ops/nn/dropout.h"
 
 #include <atomic>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -39,42 +40,57 @@ absl::Status DropoutMaskShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
+// The mask generator of one DropoutMask node in one Session.
+struct MaskState {
+  std::mt19937_64 engine;
+};
+
 // Each element is kept when a uniform draw u in [0, 1) has u >= rate (TF's
-// comparison), then holds 1 / (1 - rate). The engine is seeded in Prepare
-// from the node's (seed, seed2), or at random when both are 0, and advances
-// with every run, as the random ops' do; the state belongs to the kernel,
-// i.e. to one execution plan of one Session.
+// comparison), then holds 1 / (1 - rate). The generator is seeded from the
+// node's (seed, seed2), or at random when both are 0, and lives in the
+// Session (PrepareContext::node_state), as the random ops' do: it advances
+// with every run of every plan, so successive runs draw new masks and a
+// fresh Session with the same seeds replays the same sequence.
 class DropoutMaskKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
-    const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
-    const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
-    if (seed == 0 && seed2 == 0) {
-      std::random_device device;
-      std::seed_seq seq{device(), device(), device(), device()};
-      engine_.seed(seq);
-    } else {
-      std::seed_seq seq{
-          static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-          static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
-      engine_.seed(seq);
+    std::shared_ptr<void> own;  // without a Session: this kernel's own state
+    std::shared_ptr<void>& slot =
+        ctx.node_state != nullptr ? *ctx.node_state : own;
+    if (slot == nullptr) {
+      auto state = std::make_shared<MaskState>();
+      const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
+      const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
+      if (seed == 0 && seed2 == 0) {
+        std::random_device device;
+        std::seed_seq seq{device(), device(), device(), device()};
+        state->engine.seed(seq);
+      } else {
+        std::seed_seq seq{
+            static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+            static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
+        state->engine.seed(seq);
+      }
+      slot = std::move(state);
     }
+    state_ = std::static_pointer_cast<MaskState>(slot);
     rate_ = ctx.node.attr<float>("rate");
     scale_ = 1.0f / (1.0f - rate_);
     return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
+    std::mt19937_64& engine = state_->engine;
     for (float& v : ctx.output(0).flat<float>()) {
       // The top 24 bits: every value of [0, 1) exact in float.
-      const float u = static_cast<float>(engine_() >> 40) * 0x1.0p-24f;
+      const float u = static_cast<float>(engine() >> 40) * 0x1.0p-24f;
       v = u >= rate_ ? scale_ : 0.0f;
     }
     return absl::OkStatus();
   }
 
  private:
-  std::mt19937_64 engine_;
+  std::shared_ptr<MaskState> state_;
   float rate_ = 0.0f;
   float scale_ = 1.0f;
 };

@@ -34,7 +34,7 @@ namespace minitf::nn {
 // tf.nn.max_pool / avg_pool(value, ksize, strides, padding, data_format,
 // name): 4-D input.
 struct Pool2DOptions {
-  std::vector<int64_t> ksize;        // length 1, 2 or 4; required
+  std::vector<int64_t> ksize;        // length 1, 2 or 4; empty means 1
   std::vector<int64_t> strides;      // length 1, 2 or 4; empty means 1
   std::string padding = "VALID";     // "SAME" or "VALID", any case
   std::string data_format = "NHWC";  // or "NCHW"
@@ -48,7 +48,7 @@ Output avg_pool(Output value, const Pool2DOptions& options);
 // expand_dims and a squeeze; here they are ops of their own (MaxPool1D,
 // AvgPool1D) with the same results.
 struct Pool1DOptions {
-  std::vector<int64_t> ksize;    // length 1 or 3
+  std::vector<int64_t> ksize;    // length 1 or 3; empty means 1
   std::vector<int64_t> strides;  // length 1 or 3; empty means 1
   std::string padding = "VALID";
   std::string data_format = "NWC";  // or "NCW"
@@ -59,7 +59,7 @@ Output avg_pool1d(Output input, const Pool1DOptions& options);
 
 // tf.nn.max_pool3d / avg_pool3d: 5-D input.
 struct Pool3DOptions {
-  std::vector<int64_t> ksize;    // length 1, 3 or 5
+  std::vector<int64_t> ksize;    // length 1, 3 or 5; empty means 1
   std::vector<int64_t> strides;  // length 1, 3 or 5; empty means 1
   std::string padding = "VALID";
   std::string data_format = "NDHWC";  // or "NCDHW"

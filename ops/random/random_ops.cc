@@ -27,11 +27,18 @@ int64_t TruncateSeed(int64_t seed) {
 
 enum class Distribution { kUniform, kNormal, kTruncatedNormal };
 
-// Draws every element from its own engine, seeded in Prepare from the
-// node's (seed, seed2), or from std::random_device when both are 0. The
-// engine advances with every run, so successive runs differ but a fresh
-// plan with the same seeds replays the same sequence. The state belongs to
-// the kernel, i.e. to one execution plan of one Session.
+// The generator of one random node in one Session.
+struct RandomState {
+  std::mt19937_64 engine;
+  bool has_spare = false;  // Box-Muller makes values in pairs
+  float spare = 0.0f;
+};
+
+// Draws every element from the node's generator, seeded from the node's
+// (seed, seed2), or from std::random_device when both are 0. The generator
+// lives in the Session (PrepareContext::node_state), so it advances with
+// every run of every plan, as in TF: successive runs differ, and a fresh
+// Session with the same seeds replays the same sequence.
 //
 // The transforms from engine bits are written out (rather than taken from
 // <random>'s distributions, whose algorithms the standard leaves open) so
@@ -42,18 +49,23 @@ class RandomKernel : public OpKernel {
       : distribution_(distribution) {}
 
   absl::Status Prepare(const PrepareContext& ctx) override {
-    const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
-    const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
-    if (seed == 0 && seed2 == 0) {
-      std::random_device device;
-      std::seed_seq seq{device(), device(), device(), device()};
-      engine_.seed(seq);
-    } else {
-      std::seed_seq seq{
-          static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-          static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
-      engine_.seed(seq);
+    if (*ctx.node_state == nullptr) {
+      auto state = std::make_shared<RandomState>();
+      const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
+      const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
+      if (seed == 0 && seed2 == 0) {
+        std::random_device device;
+        std::seed_seq seq{device(), device(), device(), device()};
+        state->engine.seed(seq);
+      } else {
+        std::seed_seq seq{
+            static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+            static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
+        state->engine.seed(seq);
+      }
+      *ctx.node_state = std::move(state);
     }
+    state_ = std::static_pointer_cast<RandomState>(*ctx.node_state);
     if (distribution_ == Distribution::kUniform) {
       shift_ = ctx.node.attr<float>("minval");
       scale_ = ctx.node.attr<float>("maxval") - shift_;
@@ -88,30 +100,31 @@ class RandomKernel : public OpKernel {
 
  private:
   // Uniform in [0, 1) from the top 24 bits: every value exact in float.
-  float Uniform24() { return static_cast<float>(engine_() >> 40) * 0x1.0p-24f; }
+  float Uniform24() {
+    return static_cast<float>(state_->engine() >> 40) * 0x1.0p-24f;
+  }
   // Standard normal by Box-Muller, one pair per two engine draws; the
   // second value of a pair serves the next call.
   float Normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
+    if (state_->has_spare) {
+      state_->has_spare = false;
+      return state_->spare;
     }
     // u1 in (0, 1] keeps the log finite; u2 in [0, 1).
-    const double u1 = static_cast<double>((engine_() >> 11) + 1) * 0x1.0p-53;
-    const double u2 = static_cast<double>(engine_() >> 11) * 0x1.0p-53;
+    const double u1 =
+        static_cast<double>((state_->engine() >> 11) + 1) * 0x1.0p-53;
+    const double u2 = static_cast<double>(state_->engine() >> 11) * 0x1.0p-53;
     const double r = std::sqrt(-2.0 * std::log(u1));
     const double theta = 2.0 * std::numbers::pi * u2;
-    spare_ = static_cast<float>(r * std::sin(theta));
-    has_spare_ = true;
+    state_->spare = static_cast<float>(r * std::sin(theta));
+    state_->has_spare = true;
     return static_cast<float>(r * std::cos(theta));
   }
 
   Distribution distribution_;
-  std::mt19937_64 engine_;
+  std::shared_ptr<RandomState> state_;
   float shift_ = 0.0f;
   float scale_ = 1.0f;
-  float spare_ = 0.0f;
-  bool has_spare_ = false;
 };
 
 absl::Status RandomShape(ShapeContext& ctx) {

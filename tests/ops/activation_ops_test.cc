@@ -147,9 +147,11 @@ TEST_F(ActivationOpsTest, NamesAndShapeInference) {
   EXPECT_EQ(tanh(x).op().type(), "Tanh");
 }
 
-TEST_F(ActivationOpsTest, GradientOpsTakeTfsInputs) {
-  auto x = placeholder(float32, {-1, 3}, "x");
+TEST(ActivationGradientTest, GradientOpsTakeTfsInputs) {
   for (const ActivationCase& c : Cases()) {
+    Graph graph;  // one each: every gradients() call opens a new scope
+    GraphGuard guard(graph);
+    auto x = placeholder(float32, {-1, 3}, "x");
     Output y = c.op(x);
     Output g = gradients({y}, {x})[0];
     ASSERT_FALSE(g.is_null()) << c.type;

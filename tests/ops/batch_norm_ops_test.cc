@@ -42,7 +42,8 @@ void NaiveStats(const Tensor& x, bool channels_first, std::vector<double>& mean,
   auto channel = [&](int64_t i) { return (i / inner) % C; };
   for (int64_t i = 0; i < x.NumElements(); ++i) mean[channel(i)] += X[i] / n;
   for (int64_t i = 0; i < x.NumElements(); ++i) {
-    var[channel(i)] += (X[i] - mean[channel(i)]) * (X[i] - mean[channel(i)]) / n;
+    var[channel(i)] +=
+        (X[i] - mean[channel(i)]) * (X[i] - mean[channel(i)]) / n;
   }
 }
 
@@ -61,7 +62,8 @@ TEST_P(BatchNormTest, TrainingMatchesNaiveStatisticsAndGradients) {
   auto beta = placeholder(float32, {C}, "beta");
   const float eps = 0.001f;
   auto bn = nn::fused_batch_norm(
-      x, gamma, beta, {.epsilon = eps, .data_format = c.channels_first ? "NCHW" : "NHWC"});
+      x, gamma, beta,
+      {.epsilon = eps, .data_format = c.channels_first ? "NCHW" : "NHWC"});
   EXPECT_EQ(bn.y.shape(), c.shape);
   EXPECT_EQ(bn.batch_mean.shape().ToString(), Shape({C}).ToString());
 
@@ -74,7 +76,8 @@ TEST_P(BatchNormTest, TrainingMatchesNaiveStatisticsAndGradients) {
   const int64_t n = xv.NumElements() / C;
   for (int64_t ch = 0; ch < C; ++ch) {
     EXPECT_NEAR((*out)[1].flat<float>()[ch], mean[ch], 1e-5);
-    EXPECT_NEAR((*out)[2].flat<float>()[ch], var[ch] * n / (n - 1), 1e-4) << "Bessel";
+    EXPECT_NEAR((*out)[2].flat<float>()[ch], var[ch] * n / (n - 1), 1e-4)
+        << "Bessel";
   }
   int64_t inner = 1;
   for (int i = c_axis + 1; i < c.shape.rank(); ++i) inner *= c.shape.dim(i);
@@ -82,7 +85,8 @@ TEST_P(BatchNormTest, TrainingMatchesNaiveStatisticsAndGradients) {
   for (int64_t i = 0; i < xv.NumElements(); ++i) {
     const int64_t ch = (i / inner) % C;
     const double want =
-        (X[i] - mean[ch]) / std::sqrt(var[ch] + eps) * gv.flat<float>()[ch] + bv.flat<float>()[ch];
+        (X[i] - mean[ch]) / std::sqrt(var[ch] + eps) * gv.flat<float>()[ch] +
+        bv.flat<float>()[ch];
     ASSERT_NEAR(Y[i], want, 1e-4) << i;
   }
   // Gradients through the batch statistics; weight y so the sum is not flat.
@@ -99,19 +103,23 @@ TEST_P(BatchNormTest, TrainingMatchesNaiveStatisticsAndGradients) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Layouts, BatchNormTest,
-    ::testing::Values(BatchNormCase{{6, 3}, false}, BatchNormCase{{2, 3, 3, 4}, false},
-                      BatchNormCase{{2, 4, 3, 3}, true}, BatchNormCase{{2, 2, 2, 3, 2}, false}));
+INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest,
+                         ::testing::Values(BatchNormCase{{6, 3}, false},
+                                           BatchNormCase{{2, 3, 3, 4}, false},
+                                           BatchNormCase{{2, 4, 3, 3}, true},
+                                           BatchNormCase{{2, 2, 2, 3, 2},
+                                                         false}));
 
 TEST(BatchNormOpsTest, InferenceUsesTheGivenStatistics) {
   Graph graph;
   GraphGuard guard(graph);
   auto x = constant<float>({1, 2, 3, 4, 5, 6}, {3, 2});
-  auto bn = nn::fused_batch_norm(
-      x, constant<float>({2, 1}, {2}), constant<float>({0, 10}, {2}),
-      {.mean = constant<float>({1, 2}, {2}), .variance = constant<float>({4, 1}, {2}),
-       .epsilon = 0.0f, .is_training = false});
+  auto bn = nn::fused_batch_norm(x, constant<float>({2, 1}, {2}),
+                                 constant<float>({0, 10}, {2}),
+                                 {.mean = constant<float>({1, 2}, {2}),
+                                  .variance = constant<float>({4, 1}, {2}),
+                                  .epsilon = 0.0f,
+                                  .is_training = false});
   Session sess(graph);
   auto out = sess.run({bn.y, bn.batch_mean, bn.batch_variance});
   ASSERT_TRUE(out.ok()) << out.status();
@@ -129,10 +137,11 @@ TEST(BatchNormOpsTest, InferenceGradientTreatsStatisticsAsConstants) {
   Graph graph;
   GraphGuard guard(graph);
   auto x = placeholder(float32, {4, 2}, "x");
-  auto bn = nn::fused_batch_norm(
-      x, constant<float>({2, 0.5f}, {2}), constant<float>({0, 1}, {2}),
-      {.mean = constant<float>({0.5f, -1}, {2}), .variance = constant<float>({2, 0.5f}, {2}),
-       .is_training = false});
+  auto bn = nn::fused_batch_norm(x, constant<float>({2, 0.5f}, {2}),
+                                 constant<float>({0, 1}, {2}),
+                                 {.mean = constant<float>({0.5f, -1}, {2}),
+                                  .variance = constant<float>({2, 0.5f}, {2}),
+                                  .is_training = false});
   auto loss = reduce_sum(bn.y * bn.y);
   Session sess(graph);
   auto error = ComputeGradientError(sess, x, Random({4, 2}, 5), loss);
@@ -151,7 +160,8 @@ TEST(BatchNormOpsTest, ArgumentErrors) {
     nn::fused_batch_norm(x, c3, c3, {.is_training = false});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("must be a 1D tensor when is_training is False"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("must be a 1D tensor when is_training is False"));
   }
   EXPECT_THROW(nn::fused_batch_norm(placeholder(float32, {3}), c3, c3), Error);
 }

@@ -25,7 +25,11 @@ Tensor Random(Shape shape, int seed) {
   return t;
 }
 
+// The build error of `fn`, run in a graph of its own so that default op
+// names are not uniquified.
 std::string Message(const std::function<void()>& fn) {
+  Graph graph;
+  GraphGuard guard(graph);
   try {
     fn();
   } catch (const Error& e) {
@@ -121,12 +125,20 @@ TEST_P(BiasAddSweepTest, ForwardGradientOpAndFiniteDifferences) {
 
 std::vector<BiasAddCase> SweepCases() {
   return {
-      {{4, 3}, "NHWC"},           {{2, 5, 3}, "NWC"},
-      {{2, 5, 3}, "NHWC"},        {{2, 3, 5}, "NCW"},
-      {{2, 3, 4, 5}, "NHWC"},     {{2, 3, 4, 5}, "NCHW"},
-      {{2, 3, 2, 4, 3}, "NDHWC"}, {{2, 3, 2, 4, 3}, "NCDHW"},
-      {{1, 3}, "NHWC"},           {{1, 3, 1}, "NCHW"},  // nothing to reduce
+      {{4, 3}, "NHWC"},
+      {{2, 5, 3}, "NWC"},
+      {{2, 5, 3}, "NHWC"},
+      {{2, 3, 5}, "NCW"},
+      {{2, 3, 4, 5}, "NHWC"},
+      {{2, 3, 4, 5}, "NCHW"},
+      {{2, 3, 2, 4, 3}, "NDHWC"},
+      {{2, 3, 2, 4, 3}, "NCDHW"},
+      {{1, 3}, "NHWC"},
+      {{1, 3, 1}, "NCHW"},  // nothing to reduce
       {{1, 1, 1, 1}, "NHWC"},
+      {{1, 3, 4}, "NCW"},      // one batch: the spatial sum alone
+      {{4, 3, 1, 1}, "NCHW"},  // no spatial extent: the batch sum alone
+      {{2, 6, 5, 16}, "NHWC"},
   };
 }
 
@@ -208,23 +220,23 @@ TEST_F(BiasAddTest, RunTimeShapesAndEmptyBatches) {
 }
 
 TEST_F(BiasAddTest, ErrorsHaveTfsMessages) {
-  auto b = placeholder(float32, {4}, "b");
-  EXPECT_EQ(Message([&] { nn::bias_add(placeholder(float32, {4}), b); }),
+  auto bias = [] { return placeholder(float32, {4}, "b"); };
+  EXPECT_EQ(Message([&] { nn::bias_add(placeholder(float32, {4}), bias()); }),
             "Shape must be at least rank 2 but is rank 1 for 'BiasAdd' (op: "
             "'BiasAdd')");
-  EXPECT_EQ(
-      Message([&] {
-        nn::bias_add(placeholder(float32, {2, 4}), b, {.data_format = "NCHW"});
-      }),
-      "Shape must be at least rank 3 but is rank 2 for 'BiasAdd' (op: "
-      "'BiasAdd')");
   EXPECT_EQ(Message([&] {
-              nn::bias_add(placeholder(float32, {2, 3}), b);
+              nn::bias_add(placeholder(float32, {2, 4}), bias(),
+                           {.data_format = "NCHW"});
+            }),
+            "Shape must be at least rank 3 but is rank 2 for 'BiasAdd' (op: "
+            "'BiasAdd')");
+  EXPECT_EQ(Message([&] {
+              nn::bias_add(placeholder(float32, {2, 3}), bias());
             }),
             "Dimensions must be equal, but are 3 and 4 for 'BiasAdd' (op: "
             "'BiasAdd')");
   EXPECT_EQ(Message([&] {
-              nn::bias_add(placeholder(float32, {2, 3, 5}), b,
+              nn::bias_add(placeholder(float32, {2, 3, 5}), bias(),
                            {.data_format = "NCW", .name = "nc"});
             }),
             "Dimensions must be equal, but are 3 and 4 for 'nc' (op: "
@@ -235,11 +247,11 @@ TEST_F(BiasAddTest, ErrorsHaveTfsMessages) {
             }),
             "Shape must be rank 1 but is rank 2 for 'BiasAdd' (op: "
             "'BiasAdd')");
-  EXPECT_EQ(
-      Message([&] {
-        nn::bias_add(placeholder(float32, {2, 4}), b, {.data_format = "HWCN"});
-      }),
-      "data_format must be of the form `N...C` or `NC...`");
+  EXPECT_EQ(Message([&] {
+              nn::bias_add(placeholder(float32, {2, 4}), bias(),
+                           {.data_format = "HWCN"});
+            }),
+            "data_format must be of the form `N...C` or `NC...`");
   EXPECT_EQ(Message([&] {
               nn::bias_add(placeholder(int32, {2, 4}), placeholder(int32, {4}));
             }),
@@ -262,7 +274,7 @@ TEST_F(BiasAddTest, ErrorsHaveTfsMessages) {
   EXPECT_THAT(Message([&] {
                 OpBuilder("BiasAdd", "")
                     .Input(placeholder(float32, {2, 4}))
-                    .Input(b)
+                    .Input(bias())
                     .Attr("data_format", std::string("NWHC"))
                     .Build();
               }),
@@ -270,6 +282,7 @@ TEST_F(BiasAddTest, ErrorsHaveTfsMessages) {
                         "the list of allowed values: \"NHWC\", \"NCHW\""));
   // A fed channel count that contradicts the bias fails at plan time.
   auto x = placeholder(float32, {2, -1}, "x");
+  auto b = bias();
   Session sess(graph_);
   auto out = sess.run({{x, Tensor(float32, {2, 5})}, {b, Tensor(float32, {4})}},
                       {nn::bias_add(x, b)});

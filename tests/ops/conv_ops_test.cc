@@ -28,8 +28,9 @@ struct ConvCase {
   bool same, channels_first;
 
   std::string Name() const {
-    return absl::StrCat(spatial, "d_s", stride, "_d", dilation, "_k", kernel, "_c", in_channels,
-                        same ? "_same" : "_valid", channels_first ? "_cf" : "_cl");
+    return absl::StrCat(spatial, "d_s", stride, "_d", dilation, "_k", kernel,
+                        "_c", in_channels, same ? "_same" : "_valid",
+                        channels_first ? "_cf" : "_cl");
   }
   std::string DataFormat() const {
     const char* last[] = {"NWC", "NHWC", "NDHWC"};
@@ -44,7 +45,8 @@ constexpr int64_t kBatch = 2, kSize = 5, kOutChannels = 2;
 // Missing spatial dims are treated as size 1.
 Tensor NaiveConv(const ConvCase& c, const Tensor& x, const Tensor& w) {
   const int64_t C = c.in_channels, O = kOutChannels;
-  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1};
+  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1},
+          d[3] = {1, 1, 1};
   int64_t out[3] = {1, 1, 1}, pad[3] = {0, 0, 0};
   for (int i = 0; i < c.spatial; ++i) {
     in[i] = kSize;
@@ -68,7 +70,8 @@ Tensor NaiveConv(const ConvCase& c, const Tensor& x, const Tensor& w) {
   auto x_at = [&](int64_t n, int64_t ch, int64_t p0, int64_t p1, int64_t p2) {
     const int64_t pos = (p0 * in[1] + p1) * in[2] + p2;
     const int64_t sp = in[0] * in[1] * in[2];
-    return c.channels_first ? X[(n * C + ch) * sp + pos] : X[(n * sp + pos) * C + ch];
+    return c.channels_first ? X[(n * C + ch) * sp + pos]
+                            : X[(n * sp + pos) * C + ch];
   };
   for (int64_t n = 0; n < kBatch; ++n) {
     for (int64_t o = 0; o < O; ++o) {
@@ -82,11 +85,13 @@ Tensor NaiveConv(const ConvCase& c, const Tensor& x, const Tensor& w) {
                   const int64_t p0 = a * s[0] + ka * d[0] - pad[0];
                   const int64_t p1 = b * s[1] + kb * d[1] - pad[1];
                   const int64_t p2 = e * s[2] + ke * d[2] - pad[2];
-                  if (p0 < 0 || p0 >= in[0] || p1 < 0 || p1 >= in[1] || p2 < 0 || p2 >= in[2]) {
+                  if (p0 < 0 || p0 >= in[0] || p1 < 0 || p1 >= in[1] ||
+                      p2 < 0 || p2 >= in[2]) {
                     continue;
                   }
                   for (int64_t ch = 0; ch < C; ++ch) {
-                    const int64_t widx = (((ka * k[1] + kb) * k[2] + ke) * C + ch) * O + o;
+                    const int64_t widx =
+                        (((ka * k[1] + kb) * k[2] + ke) * C + ch) * O + o;
                     sum += x_at(n, ch, p0, p1, p2) * W[widx];
                   }
                 }
@@ -94,7 +99,8 @@ Tensor NaiveConv(const ConvCase& c, const Tensor& x, const Tensor& w) {
             }
             const int64_t pos = (a * out[1] + b) * out[2] + e;
             const int64_t sp = out[0] * out[1] * out[2];
-            Y[c.channels_first ? (n * O + o) * sp + pos : (n * sp + pos) * O + o] =
+            Y[c.channels_first ? (n * O + o) * sp + pos
+                               : (n * sp + pos) * O + o] =
                 static_cast<float>(sum);
           }
         }
@@ -112,7 +118,8 @@ std::vector<ConvCase> SweepCases() {
         for (int64_t channels : {1, 3}) {
           for (bool same : {false, true}) {
             for (bool channels_first : {false, true}) {
-              cases.push_back({spatial, stride, dilation, kernel, channels, same, channels_first});
+              cases.push_back({spatial, stride, dilation, kernel, channels,
+                               same, channels_first});
             }
           }
         }
@@ -141,11 +148,13 @@ TEST_P(ConvSweepTest, ForwardAndBothGradients) {
   const Tensor wv = Random(Shape(absl::MakeConstSpan(w_dims)), 2);
   auto x = placeholder(float32, xv.shape(), "x");
   auto w = placeholder(float32, wv.shape(), "w");
-  std::vector<int64_t> strides(c.spatial, c.stride), rates(c.spatial, c.dilation);
-  auto y = nn::convolution(x, w, {.padding = c.same ? "SAME" : "VALID",
-                                  .strides = strides,
-                                  .dilation_rate = rates,
-                                  .data_format = c.DataFormat()});
+  std::vector<int64_t> strides(c.spatial, c.stride),
+      rates(c.spatial, c.dilation);
+  auto y = nn::convolution(x, w,
+                           {.padding = c.same ? "SAME" : "VALID",
+                            .strides = strides,
+                            .dilation_rate = rates,
+                            .data_format = c.DataFormat()});
   const Tensor expected = NaiveConv(c, xv, wv);
   EXPECT_EQ(y.shape().ToString(), expected.shape().ToString());
 
@@ -154,7 +163,8 @@ TEST_P(ConvSweepTest, ForwardAndBothGradients) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ((*out)[0].shape(), expected.shape());
   auto got = (*out)[0].flat<float>(), want = expected.flat<float>();
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << i;
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-4) << i;
 
   auto dx = ComputeGradientError(sess, x, xv, y, {{w, wv}});
   ASSERT_TRUE(dx.ok()) << dx.status();
@@ -164,7 +174,8 @@ TEST_P(ConvSweepTest, ForwardAndBothGradients) {
   EXPECT_LT(*dw, 5e-3f) << "filter gradient";
 }
 
-INSTANTIATE_TEST_SUITE_P(Sweep, ConvSweepTest, ::testing::ValuesIn(SweepCases()),
+INSTANTIATE_TEST_SUITE_P(Sweep, ConvSweepTest,
+                         ::testing::ValuesIn(SweepCases()),
                          [](const auto& info) { return info.param.Name(); });
 
 class ConvOpsTest : public ::testing::Test {
@@ -177,19 +188,27 @@ TEST_F(ConvOpsTest, ShapeInferenceFollowsTfs) {
   auto x = placeholder(float32, {-1, 7, 6, 3}, "x");
   auto k = placeholder(float32, {3, 3, 3, 2}, "k");
   EXPECT_EQ(nn::conv2d(x, k).shape().ToString(), "(?, 5, 4, 2)");
-  EXPECT_EQ(nn::conv2d(x, k, {.padding = "same"}).shape().ToString(), "(?, 7, 6, 2)");
-  EXPECT_EQ(nn::conv2d(x, k, {.strides = {1, 2, 2, 1}}).shape().ToString(), "(?, 3, 2, 2)");
-  EXPECT_EQ(nn::conv2d(x, k, {.dilations = {1, 2, 2, 1}}).shape().ToString(), "(?, 3, 2, 2)");
-  EXPECT_EQ(nn::conv2d(x, k, {.padding = "SAME", .dilations = {1, 2, 2, 1}}).shape().ToString(),
+  EXPECT_EQ(nn::conv2d(x, k, {.padding = "same"}).shape().ToString(),
+            "(?, 7, 6, 2)");
+  EXPECT_EQ(nn::conv2d(x, k, {.strides = {1, 2, 2, 1}}).shape().ToString(),
+            "(?, 3, 2, 2)");
+  EXPECT_EQ(nn::conv2d(x, k, {.dilations = {1, 2, 2, 1}}).shape().ToString(),
+            "(?, 3, 2, 2)");
+  EXPECT_EQ(nn::conv2d(x, k, {.padding = "SAME", .dilations = {1, 2, 2, 1}})
+                .shape()
+                .ToString(),
             "(?, 7, 6, 2)");
   auto big = placeholder(float32, {5, 7, 9, 4}, "big");
   auto k4 = placeholder(float32, {3, 3, 4, 32}, "k4");
-  EXPECT_EQ(nn::convolution(big, k4, {.dilation_rate = {3, 3}}).shape().ToString(),
-            "(5, 1, 3, 32)");
-  EXPECT_EQ(nn::convolution(big, k4, {.dilation_rate = {1, 3}}).shape().ToString(),
-            "(5, 5, 3, 32)");
+  EXPECT_EQ(
+      nn::convolution(big, k4, {.dilation_rate = {3, 3}}).shape().ToString(),
+      "(5, 1, 3, 32)");
+  EXPECT_EQ(
+      nn::convolution(big, k4, {.dilation_rate = {1, 3}}).shape().ToString(),
+      "(5, 5, 3, 32)");
   auto nchw = placeholder(float32, {2, 3, 7, 6}, "nchw");
-  EXPECT_EQ(nn::conv2d(nchw, k, {.data_format = "NCHW"}).shape().ToString(), "(2, 2, 5, 4)");
+  EXPECT_EQ(nn::conv2d(nchw, k, {.data_format = "NCHW"}).shape().ToString(),
+            "(2, 2, 5, 4)");
 }
 
 TEST_F(ConvOpsTest, NamesOfOpsAndGradients) {
@@ -202,12 +221,15 @@ TEST_F(ConvOpsTest, NamesOfOpsAndGradients) {
   }
   EXPECT_EQ(y.op().name(), "conv2d/Conv2D");
   auto grads = gradients({y}, {k});
-  EXPECT_EQ(grads[0].op().name(), "gradients/conv2d/Conv2D_grad/Conv2DBackpropFilter");
+  EXPECT_EQ(grads[0].op().name(),
+            "gradients/conv2d/Conv2D_grad/Conv2DBackpropFilter");
   // No gradient toward the images: nobody asked for it.
-  for (const auto& node : graph_.nodes()) EXPECT_NE(node->type(), "Conv2DBackpropInput");
+  for (const auto& node : graph_.nodes())
+    EXPECT_NE(node->type(), "Conv2DBackpropInput");
   auto both = gradients({y}, {x, k});
   EXPECT_EQ(both[0].op().type(), "Conv2DBackpropInput");
-  EXPECT_EQ(nn::conv3d(placeholder(float32, {1, 4, 4, 4, 2}), placeholder(float32, {2, 2, 2, 2, 3}))
+  EXPECT_EQ(nn::conv3d(placeholder(float32, {1, 4, 4, 4, 2}),
+                       placeholder(float32, {2, 2, 2, 2, 3}))
                 .op()
                 .type(),
             "Conv3D");
@@ -224,23 +246,36 @@ TEST_F(ConvOpsTest, ErrorsHaveTfsMessages) {
     }
     return std::string("no error");
   };
-  EXPECT_THAT(message([&] { nn::conv2d(x, k); }),
-              HasSubstr("Depth of input (3) is not a multiple of input depth of filter (4)"));
+  EXPECT_THAT(
+      message([&] { nn::conv2d(x, k); }),
+      HasSubstr(
+          "Depth of input (3) is not a multiple of input depth of filter (4)"));
   auto k3 = placeholder(float32, {3, 3, 3, 2}, "k3");
+  EXPECT_EQ(
+      message([&] {
+        nn::convolution(x, k3, {.strides = {2, 2}, .dilation_rate = {2, 2}});
+      }),
+      "strides > 1 not supported in conjunction with dilation_rate > 1");
   EXPECT_EQ(message([&] {
-              nn::convolution(x, k3, {.strides = {2, 2}, .dilation_rate = {2, 2}});
+              nn::convolution(x, k3, {.strides = {0, 1}});
             }),
-            "strides > 1 not supported in conjunction with dilation_rate > 1");
-  EXPECT_EQ(message([&] { nn::convolution(x, k3, {.strides = {0, 1}}); }),
             "all values of strides must be positive");
-  EXPECT_THAT(message([&] { nn::conv2d(x, k3, {.strides = {2, 1, 1, 1}}); }),
-              HasSubstr("Current implementation does not yet support strides in the batch and "
+  EXPECT_THAT(message([&] {
+                nn::conv2d(x, k3, {.strides = {2, 1, 1, 1}});
+              }),
+              HasSubstr("Current implementation does not yet support strides "
+                        "in the batch and "
                         "depth dimensions."));
-  EXPECT_THAT(message([&] { nn::conv2d(x, k3, {.padding = "FULL"}); }),
-              HasSubstr("Value for attr 'padding' of \"FULL\" is not in the list of allowed "
-                        "values: \"SAME\", \"VALID\""));
-  EXPECT_THAT(message([&] { nn::conv2d(x, placeholder(float32, {7, 7, 3, 2})); }),
-              HasSubstr("Negative dimension size caused by subtracting 7 from 5"));
+  EXPECT_THAT(
+      message([&] { nn::conv2d(x, k3, {.padding = "FULL"}); }),
+      HasSubstr(
+          "Value for attr 'padding' of \"FULL\" is not in the list of allowed "
+          "values: \"SAME\", \"VALID\""));
+  EXPECT_THAT(
+      message([&] {
+        nn::conv2d(x, placeholder(float32, {7, 7, 3, 2}));
+      }),
+      HasSubstr("Negative dimension size caused by subtracting 7 from 5"));
   EXPECT_THAT(message([&] { nn::conv2d(x, k3, {.data_format = "NWHC"}); }),
               HasSubstr("Invalid data_format 'NWHC'"));
 }
@@ -255,9 +290,10 @@ TEST_F(ConvOpsTest, RunTimeBatchSizeComesFromTheFeed) {
     for (float& v : ones.flat<float>()) v = 1;
     auto out = sess.run({{x, ones}}, {y});
     ASSERT_TRUE(out.ok()) << out.status();
-    EXPECT_EQ((*out)[0].shape().ToString(), absl::StrCat("(", batch, ", 6, 6, 1)"));
-    EXPECT_EQ((*out)[0].flat<float>()[0], 4.0f);    // a corner sees 2x2 ones
-    EXPECT_EQ((*out)[0].flat<float>()[7], 9.0f);    // an inner pixel sees 3x3
+    EXPECT_EQ((*out)[0].shape().ToString(),
+              absl::StrCat("(", batch, ", 6, 6, 1)"));
+    EXPECT_EQ((*out)[0].flat<float>()[0], 4.0f);  // a corner sees 2x2 ones
+    EXPECT_EQ((*out)[0].flat<float>()[7], 9.0f);  // an inner pixel sees 3x3
   }
 }
 

@@ -53,14 +53,18 @@ TEST_F(ShapeOpsTest, TransposeMatchesNaiveLoopAndInverts) {
   auto X = xv.flat<float>(), T = got.flat<float>();
   for (int a = 0; a < 2; ++a) {
     for (int b = 0; b < 3; ++b) {
-      for (int c = 0; c < 4; ++c) EXPECT_EQ(T[(c * 2 + a) * 3 + b], X[(a * 3 + b) * 4 + c]);
+      for (int c = 0; c < 4; ++c)
+        EXPECT_EQ(T[(c * 2 + a) * 3 + b], X[(a * 3 + b) * 4 + c]);
     }
   }
   Session sess(graph_);
-  auto error = ComputeGradientError(sess, x, xv, t * constant(Random({4, 2, 3}, 2)));
+  auto error =
+      ComputeGradientError(sess, x, xv, t * constant(Random({4, 2, 3}, 2)));
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 2e-3f);
-  EXPECT_THAT(Message([&] { transpose(x, {{0, 0, 1}}); }),
+  EXPECT_THAT(Message([&] {
+                transpose(x, {{0, 0, 1}});
+              }),
               HasSubstr("transpose expects a vector containing each of 0..2"));
 }
 
@@ -74,7 +78,8 @@ TEST_F(ShapeOpsTest, ConcatAlongEachAxisWithGradients) {
   EXPECT_EQ(c.shape().ToString(), "(2, 4)");
   Tensor got = Run1(c, {{a, av}, {b, bv}});
   for (int i = 0; i < 2; ++i) {
-    for (int j = 0; j < 3; ++j) EXPECT_EQ(got.flat<float>()[i * 4 + j], av.flat<float>()[i * 3 + j]);
+    for (int j = 0; j < 3; ++j)
+      EXPECT_EQ(got.flat<float>()[i * 4 + j], av.flat<float>()[i * 3 + j]);
     EXPECT_EQ(got.flat<float>()[i * 4 + 3], bv.flat<float>()[i]);
   }
   auto rows = concat({a, a}, 0);
@@ -86,11 +91,15 @@ TEST_F(ShapeOpsTest, ConcatAlongEachAxisWithGradients) {
   ASSERT_TRUE(ea.ok() && eb.ok());
   EXPECT_LT(*ea, 2e-3f);
   EXPECT_LT(*eb, 2e-3f);
-  auto er = ComputeGradientError(sess, a, av, rows * constant(Random({4, 3}, 6)));
+  auto er =
+      ComputeGradientError(sess, a, av, rows * constant(Random({4, 3}, 6)));
   ASSERT_TRUE(er.ok()) << er.status();
   EXPECT_LT(*er, 2e-3f);
-  EXPECT_THAT(Message([&] { concat({a, placeholder(float32, {3, 1})}, 1); }),
-              HasSubstr("Dimension 0 in both shapes must be equal, but are 2 and 3"));
+  EXPECT_THAT(
+      Message([&] {
+        concat({a, placeholder(float32, {3, 1})}, 1);
+      }),
+      HasSubstr("Dimension 0 in both shapes must be equal, but are 2 and 3"));
 }
 
 TEST_F(ShapeOpsTest, SqueezeAndExpandDims) {
@@ -98,19 +107,22 @@ TEST_F(ShapeOpsTest, SqueezeAndExpandDims) {
   EXPECT_EQ(squeeze(x).shape().ToString(), "(3, 2)");
   EXPECT_EQ(squeeze(x, {2}).shape().ToString(), "(1, 3, 2)");
   EXPECT_EQ(squeeze(x).op().name(), "Squeeze_2");
-  EXPECT_THAT(Message([&] { squeeze(x, {1}); }),
-              HasSubstr("Can not squeeze dim[1], expected a dimension of 1, got 3"));
+  EXPECT_THAT(
+      Message([&] { squeeze(x, {1}); }),
+      HasSubstr("Can not squeeze dim[1], expected a dimension of 1, got 3"));
   auto v = placeholder(float32, {3}, "v");
   EXPECT_EQ(expand_dims(v, 0).shape().ToString(), "(1, 3)");
   EXPECT_EQ(expand_dims(v, -1).shape().ToString(), "(3, 1)");
-  EXPECT_THAT(Message([&] { expand_dims(v, 2); }),
-              HasSubstr("Tried to expand dim index 2 for tensor with 1 dimensions."));
+  EXPECT_THAT(
+      Message([&] { expand_dims(v, 2); }),
+      HasSubstr("Tried to expand dim index 2 for tensor with 1 dimensions."));
   const Tensor xv = Random({1, 3, 1, 2}, 7);
   Tensor got = Run1(squeeze(x), {{x, xv}});
   EXPECT_EQ(got.shape().ToString(), "(3, 2)");
   EXPECT_EQ(got.flat<float>()[5], xv.flat<float>()[5]);
   Session sess(graph_);
-  auto error = ComputeGradientError(sess, x, xv, expand_dims(squeeze(x), 1) * constant(2.0f));
+  auto error = ComputeGradientError(
+      sess, x, xv, expand_dims(squeeze(x), 1) * constant(2.0f));
   ASSERT_TRUE(error.ok()) << error.status();
   EXPECT_LT(*error, 2e-3f);
 }
@@ -120,13 +132,17 @@ TEST_F(ShapeOpsTest, OneHot) {
   auto oh = one_hot(ids, 3);
   EXPECT_EQ(oh.op().name(), "one_hot");
   EXPECT_EQ(oh.shape().ToString(), "(4, 3)");
-  EXPECT_THAT(Run1(oh).flat<float>(), ElementsAre(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0));
-  auto first = one_hot(constant<int64_t>({1, 0}, {2}), 2,
-                       {.on_value = 5, .off_value = -1, .axis = 0, .dtype = int32});
+  EXPECT_THAT(Run1(oh).flat<float>(),
+              ElementsAre(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0));
+  auto first =
+      one_hot(constant<int64_t>({1, 0}, {2}), 2,
+              {.on_value = 5, .off_value = -1, .axis = 0, .dtype = int32});
   EXPECT_EQ(first.shape().ToString(), "(2, 2)");
   EXPECT_THAT(Run1(first).flat<int32_t>(), ElementsAre(-1, 5, 5, -1));
-  EXPECT_THAT(Message([&] { one_hot(constant(1.0f), 3); }),
-              HasSubstr("has DataType float32 not in list of allowed values: int32, int64"));
+  EXPECT_THAT(
+      Message([&] { one_hot(constant(1.0f), 3); }),
+      HasSubstr(
+          "has DataType float32 not in list of allowed values: int32, int64"));
 }
 
 TEST_F(ShapeOpsTest, ArgMaxTakesTheFirstMaximum) {
@@ -154,7 +170,8 @@ TEST_F(ShapeOpsTest, ReduceMaxForwardAndTiesShareTheGradient) {
   const Tensor xv = Tensor::FromVector<float>({1, 7, 7, -3, -1, -2}, {2, 3});
   EXPECT_THAT(Run1(m, {{x, xv}}).flat<float>(), ElementsAre(7, -1));
   auto g = gradients({m}, {x})[0];
-  EXPECT_THAT(Run1(g, {{x, xv}}).flat<float>(), ElementsAre(0, 0.5f, 0.5f, 0, 1, 0));
+  EXPECT_THAT(Run1(g, {{x, xv}}).flat<float>(),
+              ElementsAre(0, 0.5f, 0.5f, 0, 1, 0));
   Session sess(graph_);
   auto error = ComputeGradientError(sess, x, Random({2, 3}, 8), reduce_max(x));
   ASSERT_TRUE(error.ok()) << error.status();

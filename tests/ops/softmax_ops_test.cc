@@ -430,7 +430,7 @@ class DropoutTest : public SoftmaxOpsTest {};
 
 TEST_F(DropoutTest, KeepsAboutKeepProbAndScalesTheKeptValues) {
   auto x = placeholder(float32, {-1, 100}, "x");
-  for (auto [keep_prob, by_rate] : {std::pair{0.7f, false}, {0.25f, true}}) {
+  for (auto [keep_prob, by_rate] : {std::pair{0.7f, false}, {0.6f, true}}) {
     auto y = by_rate ? nn::dropout(x, {.seed = 3, .rate = 1 - keep_prob})
                      : nn::dropout(x, {.keep_prob = keep_prob, .seed = 3});
     Session sess(graph_);
@@ -535,6 +535,27 @@ TEST_F(DropoutTest, SeedsMakeMasksReproducible) {
   EXPECT_NE(run_twice(std::nullopt, 7), run_twice(std::nullopt, 8));
   EXPECT_NE(run_twice(std::nullopt, std::nullopt),
             run_twice(std::nullopt, std::nullopt));
+}
+
+// The generator lives in the Session: a new plan (other fetches) continues
+// the sequence instead of restarting it.
+TEST_F(DropoutTest, MaskSequenceContinuesAcrossPlans) {
+  auto x = constant<float>({1}, {64});
+  auto y = nn::dropout(x, {.keep_prob = 0.5f, .seed = 4});
+  auto other = y * constant(2.0f);
+  auto first_two = [&](bool switch_plans) {
+    Session sess(graph_);
+    auto a = sess.run({y});
+    auto b = switch_plans ? sess.run({y, other}) : sess.run({y});
+    EXPECT_TRUE(a.ok() && b.ok());
+    auto va = (*a)[0].flat<float>(), vb = (*b)[0].flat<float>();
+    return std::pair{std::vector<float>(va.begin(), va.end()),
+                     std::vector<float>(vb.begin(), vb.end())};
+  };
+  const auto one_plan = first_two(false);
+  const auto two_plans = first_two(true);
+  EXPECT_NE(one_plan.first, one_plan.second);
+  EXPECT_EQ(one_plan, two_plans);
 }
 
 // The gradient is g * mask with the forward's own mask.

@@ -27,7 +27,8 @@ using ::testing::StartsWith;
 class GlobalStepTest : public test::GraphTest {
  protected:
   // TF's _assert_global_step.
-  static void ExpectGlobalStep(const Variable& global_step, DataType dtype = int64) {
+  static void ExpectGlobalStep(const Variable& global_step,
+                               DataType dtype = int64) {
     ASSERT_FALSE(global_step.is_null());
     EXPECT_EQ(global_step.name(), "global_step:0");
     EXPECT_EQ(global_step.dtype(), dtype);
@@ -37,11 +38,14 @@ class GlobalStepTest : public test::GraphTest {
 
 TEST_F(GlobalStepTest, InvalidDtype) {
   EXPECT_TRUE(train::get_global_step().is_null());
-  Variable float_step(constant(0.0f), {.trainable = false, .name = GraphKeys::GLOBAL_STEP});
+  Variable float_step(constant(0.0f),
+                      {.trainable = false, .name = GraphKeys::GLOBAL_STEP});
   ExpectError([] { train::get_global_step(); }, "TypeError",
-              "Existing \"global_step\" does not have integer type: <dtype: 'float32_ref'>");
+              "Existing \"global_step\" does not have integer type: <dtype: "
+              "'float32_ref'>");
   ExpectError([] { train::get_or_create_global_step(); }, "TypeError",
-              "Existing \"global_step\" does not have integer type: <dtype: 'float32_ref'>");
+              "Existing \"global_step\" does not have integer type: <dtype: "
+              "'float32_ref'>");
 }
 
 TEST_F(GlobalStepTest, InvalidShape) {
@@ -56,21 +60,24 @@ TEST_F(GlobalStepTest, CreateGlobalStep) {
   EXPECT_TRUE(train::get_global_step().is_null());
   Variable global_step = train::create_global_step();
   ExpectGlobalStep(global_step);
-  ExpectError([] { train::create_global_step(); }, "ValueError", "\"global_step\" already exists.");
+  ExpectError([] { train::create_global_step(); }, "ValueError",
+              "\"global_step\" already exists.");
   {
     // A new graph has none yet.
     Graph other;
     GraphGuard as_default(other);
     ExpectGlobalStep(train::create_global_step());
   }
-  ExpectError([] { train::create_global_step(); }, "ValueError", "\"global_step\" already exists.");
+  ExpectError([] { train::create_global_step(); }, "ValueError",
+              "\"global_step\" already exists.");
 }
 
 TEST_F(GlobalStepTest, GetGlobalStep) {
   EXPECT_TRUE(train::get_global_step().is_null());
   // A variable named global_step but not in the GLOBAL_STEP collection is
   // found as the tensor "global_step:0".
-  Variable int32_step(constant(0), {.trainable = false, .name = GraphKeys::GLOBAL_STEP});
+  Variable int32_step(constant(0),
+                      {.trainable = false, .name = GraphKeys::GLOBAL_STEP});
   ExpectGlobalStep(train::get_global_step(), int32);
 }
 
@@ -81,7 +88,8 @@ TEST_F(GlobalStepTest, GetOrCreateGlobalStep) {
   Variable again = train::get_or_create_global_step();
   EXPECT_EQ(again, created);
   EXPECT_EQ(train::get_global_step(), created);
-  EXPECT_THAT(Names(VariablesInCollection(GraphKeys::GLOBAL_STEP)), ElementsAre("global_step:0"));
+  EXPECT_THAT(Names(VariablesInCollection(GraphKeys::GLOBAL_STEP)),
+              ElementsAre("global_step:0"));
 }
 
 // The variable's properties (section 5.5).
@@ -89,7 +97,8 @@ TEST_F(GlobalStepTest, VariableProperties) {
   Variable step = train::create_global_step();
   EXPECT_FALSE(step.trainable());
   EXPECT_THAT(Names(global_variables()), ElementsAre("global_step:0"));
-  EXPECT_THAT(Names(VariablesInCollection(GraphKeys::GLOBAL_STEP)), ElementsAre("global_step:0"));
+  EXPECT_THAT(Names(VariablesInCollection(GraphKeys::GLOBAL_STEP)),
+              ElementsAre("global_step:0"));
   EXPECT_THAT(trainable_variables(), IsEmpty());
   EXPECT_EQ(step.initial_value().name(), "global_step/Initializer/zeros:0");
   EXPECT_EQ(VariableStore::Default().variables().at("global_step"), step);
@@ -137,13 +146,15 @@ TEST_F(GlobalStepTest, TensorInTheCollection) {
 TEST_F(GlobalStepTest, InvalidTensorInTheCollection) {
   add_to_collection(GraphKeys::GLOBAL_STEP, constant(1.5f, "float_step"));
   ExpectError([] { train::get_global_step(); }, "TypeError",
-              "Existing \"global_step\" does not have integer type: <dtype: 'float32'>");
+              "Existing \"global_step\" does not have integer type: <dtype: "
+              "'float32'>");
 }
 
 TEST_F(GlobalStepTest, NeitherVariableNorTensor) {
   add_to_collection(GraphKeys::GLOBAL_STEP, no_op("not_a_step"));
-  ExpectError([] { train::get_global_step(); }, "TypeError",
-              StartsWith("Existing \"global_step\" must be a Variable or Tensor: "));
+  ExpectError(
+      [] { train::get_global_step(); }, "TypeError",
+      StartsWith("Existing \"global_step\" must be a Variable or Tensor: "));
 }
 
 // assert_global_step only rejects a fully defined non-scalar shape.

@@ -41,8 +41,9 @@ constexpr double kTruncatedStddev = 0.87962566103423978;
 
 // Builds `init` for `shape` in a fresh graph (with graph seed `graph_seed`)
 // and returns the values a new session draws.
-std::vector<float> DrawInFreshGraph(const Initializer& init, const Shape& shape,
-                                    std::optional<int64_t> graph_seed = std::nullopt) {
+std::vector<float> DrawInFreshGraph(
+    const Initializer& init, const Shape& shape,
+    std::optional<int64_t> graph_seed = std::nullopt) {
   Graph graph;
   GraphGuard as_default(graph);
   set_random_seed(graph_seed);
@@ -72,7 +73,9 @@ Moments ComputeMoments(const std::vector<float>& x) {
 }
 
 // An attribute of the op that produced `out`.
-float Attr(Output out, const char* name) { return out.op().node()->attr<float>(name); }
+float Attr(Output out, const char* name) {
+  return out.op().node()->attr<float>(name);
+}
 
 // ---------------------------------------------------------------------------
 // Constant initializers (section 4.4)
@@ -81,39 +84,46 @@ float Attr(Output out, const char* name) { return out.op().node()->attr<float>(n
 class ConstantInitializersTest : public test::GraphTest {};
 
 TEST_F(ConstantInitializersTest, ZerosInitializer) {
-  Variable x = get_variable("x", {.shape = {2, 3}, .initializer = zeros_initializer()});
+  Variable x =
+      get_variable("x", {.shape = {2, 3}, .initializer = zeros_initializer()});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/zeros:0");
   EXPECT_EQ(x.shape().ToString(), "(2, 3)");
   EXPECT_THAT(Eval(x), ElementsAre(0, 0, 0, 0, 0, 0));
 }
 
 TEST_F(ConstantInitializersTest, OnesInitializer) {
-  Variable x = get_variable("x", {.shape = {2, 3}, .initializer = ones_initializer()});
+  Variable x =
+      get_variable("x", {.shape = {2, 3}, .initializer = ones_initializer()});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/ones:0");
   EXPECT_THAT(Eval(x), ElementsAre(1, 1, 1, 1, 1, 1));
 }
 
 TEST_F(ConstantInitializersTest, ConstantZeroInitializer) {
-  Variable x = get_variable("x", {.shape = {2, 3}, .initializer = constant_initializer(0.0)});
+  Variable x = get_variable(
+      "x", {.shape = {2, 3}, .initializer = constant_initializer(0.0)});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/Const:0");
   EXPECT_THAT(Eval(x), ElementsAre(0, 0, 0, 0, 0, 0));
 }
 
 TEST_F(ConstantInitializersTest, ConstantOneInitializer) {
-  Variable x = get_variable("x", {.shape = {2, 3}, .initializer = constant_initializer(1.0)});
+  Variable x = get_variable(
+      "x", {.shape = {2, 3}, .initializer = constant_initializer(1.0)});
   EXPECT_THAT(Eval(x), ElementsAre(1, 1, 1, 1, 1, 1));
 }
 
 TEST_F(ConstantInitializersTest, ConstantIntInitializer) {
-  Variable x = get_variable("x", {.shape = {2, 3}, .dtype = int32,
+  Variable x = get_variable("x", {.shape = {2, 3},
+                                  .dtype = int32,
                                   .initializer = constant_initializer(7)});
   EXPECT_EQ(x.dtype(), int32);
   EXPECT_THAT(Eval<int32_t>(x), ElementsAre(7, 7, 7, 7, 7, 7));
 }
 
 TEST_F(ConstantInitializersTest, ConstantTupleInitializer) {
-  Variable x = get_variable("x", {.shape = {3}, .dtype = int32,
-                                  .initializer = constant_initializer({10, 20, 30})});
+  Variable x =
+      get_variable("x", {.shape = {3},
+                         .dtype = int32,
+                         .initializer = constant_initializer({10, 20, 30})});
   EXPECT_EQ(x.dtype(), int32);
   EXPECT_THAT(Eval<int32_t>(x), ElementsAre(10, 20, 30));
 }
@@ -121,7 +131,8 @@ TEST_F(ConstantInitializersTest, ConstantTupleInitializer) {
 TEST_F(ConstantInitializersTest, NDimConstantInitializer) {
   Initializer init = constant_initializer({0, 1, 2, 3, 4, 5});
   Variable x = get_variable("x", {.shape = {2, 3}, .initializer = init});
-  Variable y = get_variable("y", {.shape = {3, 2}, .dtype = int64, .initializer = init});
+  Variable y =
+      get_variable("y", {.shape = {3, 2}, .dtype = int64, .initializer = init});
   std::vector<Tensor> out = EvalAll({x, y});
   // Row-major.
   EXPECT_THAT(Values<float>(out[0]), ElementsAre(0, 1, 2, 3, 4, 5));
@@ -131,21 +142,30 @@ TEST_F(ConstantInitializersTest, NDimConstantInitializer) {
 TEST_F(ConstantInitializersTest, NDimConstantInitializerLessValues) {
   // The last value repeats.
   Variable x = get_variable(
-      "x", {.shape = {2, 4}, .initializer = constant_initializer({0, 1, 2, 3, 4, 5})});
+      "x", {.shape = {2, 4},
+            .initializer = constant_initializer({0, 1, 2, 3, 4, 5})});
   EXPECT_THAT(Eval(x), ElementsAre(0, 1, 2, 3, 4, 5, 5, 5));
 }
 
 TEST_F(ConstantInitializersTest, NDimConstantInitializerMoreValues) {
   Initializer init = constant_initializer({0, 1, 2, 3, 4, 5, 6, 7});
-  ExpectError([&] { get_variable("x", {.shape = {2, 3}, .initializer = init}); }, "ValueError",
-              "Too many elements provided. Needed at most 6, but received 8");
+  ExpectError(
+      [&] {
+        get_variable("x", {.shape = {2, 3}, .initializer = init});
+      },
+      "ValueError",
+      "Too many elements provided. Needed at most 6, but received 8");
   EXPECT_TRUE(global_variables().empty());
 }
 
 TEST_F(ConstantInitializersTest, VerifyShape) {
-  Initializer init = constant_initializer({0, 1, 2, 3, 4, 5, 6, 7}, /*verify_shape=*/true);
-  ExpectError([&] { get_variable("x", {.shape = {3, 4}, .initializer = init}); }, "TypeError",
-              "Expected Tensor's shape: (3, 4), got (8,).");
+  Initializer init =
+      constant_initializer({0, 1, 2, 3, 4, 5, 6, 7}, /*verify_shape=*/true);
+  ExpectError(
+      [&] {
+        get_variable("x", {.shape = {3, 4}, .initializer = init});
+      },
+      "TypeError", "Expected Tensor's shape: (3, 4), got (8,).");
   Variable y = get_variable("y", {.shape = {8}, .initializer = init});
   EXPECT_THAT(Eval(y), ElementsAre(0, 1, 2, 3, 4, 5, 6, 7));
 }
@@ -217,7 +237,8 @@ TEST_P(RandomInitializationTest, DuplicatedInitializer) {
   GraphGuard as_default(graph);
   set_random_seed(1);
   Initializer init = Make(std::nullopt);
-  std::vector<Tensor> out = EvalAll({init({100}, float32), init({100}, float32)});
+  std::vector<Tensor> out =
+      EvalAll({init({100}, float32), init({100}, float32)});
   EXPECT_NE(Values<float>(out[0]), Values<float>(out[1]));
 }
 
@@ -225,23 +246,26 @@ TEST_P(RandomInitializationTest, InvalidDataType) {
   Graph graph;
   GraphGuard as_default(graph);
   ExpectError([&] { Make(1)({2}, int32); }, "ValueError",
-              "Value passed to parameter 'dtype' has DataType int32 not in list of allowed "
+              "Value passed to parameter 'dtype' has DataType int32 not in "
+              "list of allowed "
               "values: float32");
 }
 
 std::string DistributionName(const ::testing::TestParamInfo<int>& info) {
-  static const char* const kNames[] = {"RandomNormal", "TruncatedNormal", "RandomUniform"};
+  static const char* const kNames[] = {"RandomNormal", "TruncatedNormal",
+                                       "RandomUniform"};
   return kNames[info.param];
 }
 
-INSTANTIATE_TEST_SUITE_P(Distributions, RandomInitializationTest, ::testing::Values(0, 1, 2),
-                         DistributionName);
+INSTANTIATE_TEST_SUITE_P(Distributions, RandomInitializationTest,
+                         ::testing::Values(0, 1, 2), DistributionName);
 
 class RandomStatisticsTest : public test::GraphTest {};
 
 TEST_F(RandomStatisticsTest, RandomNormal) {
   Variable x = get_variable(
-      "x", {.shape = {200, 200}, .initializer = random_normal_initializer(2.0f, 3.0f, 11)});
+      "x", {.shape = {200, 200},
+            .initializer = random_normal_initializer(2.0f, 3.0f, 11)});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/random_normal:0");
   EXPECT_EQ(x.initial_value().op().type(), "RandomStandardNormal");
   Moments m = ComputeMoments(Eval(x));
@@ -251,7 +275,8 @@ TEST_F(RandomStatisticsTest, RandomNormal) {
 
 TEST_F(RandomStatisticsTest, TruncatedNormal) {
   Variable x = get_variable(
-      "x", {.shape = {200, 200}, .initializer = truncated_normal_initializer(1.0f, 2.0f, 11)});
+      "x", {.shape = {200, 200},
+            .initializer = truncated_normal_initializer(1.0f, 2.0f, 11)});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/truncated_normal:0");
   EXPECT_EQ(x.initial_value().op().type(), "TruncatedNormal");
   Moments m = ComputeMoments(Eval(x));
@@ -264,7 +289,8 @@ TEST_F(RandomStatisticsTest, TruncatedNormal) {
 
 TEST_F(RandomStatisticsTest, RandomUniform) {
   Variable x = get_variable(
-      "x", {.shape = {200, 200}, .initializer = random_uniform_initializer(-2.0f, 4.0f, 11)});
+      "x", {.shape = {200, 200},
+            .initializer = random_uniform_initializer(-2.0f, 4.0f, 11)});
   EXPECT_EQ(x.initial_value().name(), "x/Initializer/random_uniform:0");
   EXPECT_EQ(x.initial_value().op().type(), "RandomUniform");
   Moments m = ComputeMoments(Eval(x));
@@ -277,8 +303,10 @@ TEST_F(RandomStatisticsTest, RandomUniform) {
 }
 
 TEST_F(RandomStatisticsTest, RandomUniformDefaultsToZeroOne) {
-  std::vector<float> x = Eval(random_uniform_initializer(0.0f, 1.0f, 3)({100, 100}, float32));
-  std::vector<float> y = Eval(random_uniform_initializer()({100, 100}, float32));
+  std::vector<float> x =
+      Eval(random_uniform_initializer(0.0f, 1.0f, 3)({100, 100}, float32));
+  std::vector<float> y =
+      Eval(random_uniform_initializer()({100, 100}, float32));
   EXPECT_THAT(x, Each(Ge(0.0f)));
   EXPECT_THAT(x, Each(Lt(1.0f)));
   EXPECT_THAT(y, Each(Ge(0.0f)));
@@ -295,8 +323,8 @@ class VarianceScalingInitializationTest : public test::GraphTest {
   // TF's test: shape [100, 100], mean ~0 and variance ~1/fan_in.
   void ExpectMoments(const std::string& distribution, const char* op_type) {
     SCOPED_TRACE(distribution);
-    Output x = variance_scaling_initializer({.distribution = distribution, .seed = 5})(
-        {100, 100}, float32);
+    Output x = variance_scaling_initializer(
+        {.distribution = distribution, .seed = 5})({100, 100}, float32);
     EXPECT_EQ(x.op().type(), op_type);
     Moments m = ComputeMoments(Eval(x));
     EXPECT_NEAR(m.mean, 0.0, 5e-3);
@@ -311,7 +339,8 @@ TEST_F(VarianceScalingInitializationTest, TruncatedNormalDistribution) {
   EXPECT_FLOAT_EQ(Attr(x, "stddev"), std::sqrt(0.01) / kTruncatedStddev);
   EXPECT_FLOAT_EQ(Attr(x, "mean"), 0.0f);
   Moments m = ComputeMoments(Eval(x));
-  EXPECT_LE(std::max(-m.min, m.max), 2 * std::sqrt(0.01) / kTruncatedStddev + 1e-6);
+  EXPECT_LE(std::max(-m.min, m.max),
+            2 * std::sqrt(0.01) / kTruncatedStddev + 1e-6);
 }
 
 TEST_F(VarianceScalingInitializationTest, NormalDistribution) {
@@ -321,20 +350,22 @@ TEST_F(VarianceScalingInitializationTest, NormalDistribution) {
 
 TEST_F(VarianceScalingInitializationTest, UntruncatedNormalDistribution) {
   ExpectMoments("untruncated_normal", "RandomStandardNormal");
-  Output x = variance_scaling_initializer({.distribution = "untruncated_normal"})({100, 100},
-                                                                                  float32);
+  Output x = variance_scaling_initializer(
+      {.distribution = "untruncated_normal"})({100, 100}, float32);
   EXPECT_FLOAT_EQ(Attr(x, "stddev"), 0.1f);
 }
 
 TEST_F(VarianceScalingInitializationTest, UniformDistribution) {
   ExpectMoments("uniform", "RandomUniform");
-  Output x = variance_scaling_initializer({.distribution = "uniform"})({100, 100}, float32);
+  Output x = variance_scaling_initializer({.distribution = "uniform"})(
+      {100, 100}, float32);
   EXPECT_FLOAT_EQ(Attr(x, "maxval"), std::sqrt(3 * 0.01));
   EXPECT_FLOAT_EQ(Attr(x, "minval"), -std::sqrt(3 * 0.01));
 }
 
 TEST_F(VarianceScalingInitializationTest, DistributionIsLowerCased) {
-  Output x = variance_scaling_initializer({.distribution = "Uniform"})({4, 4}, float32);
+  Output x = variance_scaling_initializer({.distribution = "Uniform"})({4, 4},
+                                                                       float32);
   EXPECT_EQ(x.op().type(), "RandomUniform");
 }
 
@@ -343,7 +374,8 @@ TEST_F(VarianceScalingInitializationTest, ModesAndScale) {
   const Shape shape({20, 80});
   const auto limit = [&](const char* mode, double scale) {
     return Attr(variance_scaling_initializer(
-                    {.scale = scale, .mode = mode, .distribution = "uniform"})(shape, float32),
+                    {.scale = scale, .mode = mode, .distribution = "uniform"})(
+                    shape, float32),
                 "maxval");
   };
   EXPECT_FLOAT_EQ(limit("fan_in", 2.0), std::sqrt(3 * 2.0 / 20));
@@ -351,26 +383,32 @@ TEST_F(VarianceScalingInitializationTest, ModesAndScale) {
   EXPECT_FLOAT_EQ(limit("fan_avg", 2.0), std::sqrt(3 * 2.0 / 50));
   EXPECT_FLOAT_EQ(limit("fan_avg", 0.5), std::sqrt(3 * 0.5 / 50));
   // n is max(1, fan): a zero fan counts as 1.
-  EXPECT_FLOAT_EQ(Attr(variance_scaling_initializer({.distribution = "uniform"})({0, 4}, float32),
+  EXPECT_FLOAT_EQ(Attr(variance_scaling_initializer(
+                           {.distribution = "uniform"})({0, 4}, float32),
                        "maxval"),
                   std::sqrt(3.0));
 }
 
 TEST_F(VarianceScalingInitializationTest, Errors) {
-  ExpectError([] { variance_scaling_initializer({.scale = 0.0}); }, "ValueError",
-              "`scale` must be positive float.");
-  ExpectError([] { variance_scaling_initializer({.scale = -1.0}); }, "ValueError",
-              "`scale` must be positive float.");
-  ExpectError([] { variance_scaling_initializer({.mode = "fan_sum"}); }, "ValueError",
-              "Invalid `mode` argument: fan_sum");
-  ExpectError([] { variance_scaling_initializer({.distribution = "gaussian"}); }, "ValueError",
-              "Invalid `distribution` argument: gaussian");
-  ExpectError([] { variance_scaling_initializer()({2, 2}, int32); }, "ValueError",
-              "Expected floating point type, got <dtype: 'int32'>.");
+  ExpectError([] { variance_scaling_initializer({.scale = 0.0}); },
+              "ValueError", "`scale` must be positive float.");
+  ExpectError([] { variance_scaling_initializer({.scale = -1.0}); },
+              "ValueError", "`scale` must be positive float.");
+  ExpectError([] { variance_scaling_initializer({.mode = "fan_sum"}); },
+              "ValueError", "Invalid `mode` argument: fan_sum");
+  ExpectError(
+      [] { variance_scaling_initializer({.distribution = "gaussian"}); },
+      "ValueError", "Invalid `distribution` argument: gaussian");
   ExpectError(
       [] {
-        get_variable("v",
-                     {.shape = {2, 2}, .dtype = int64, .initializer = glorot_uniform_initializer()});
+        variance_scaling_initializer()({2, 2}, int32);
+      },
+      "ValueError", "Expected floating point type, got <dtype: 'int32'>.");
+  ExpectError(
+      [] {
+        get_variable("v", {.shape = {2, 2},
+                           .dtype = int64,
+                           .initializer = glorot_uniform_initializer()});
       },
       "ValueError", "Expected floating point type, got <dtype: 'int64'>.");
 }
@@ -402,7 +440,8 @@ TEST_F(GlorotAndPresetsTest, GlorotNormal) {
 TEST_F(GlorotAndPresetsTest, HeNormalAndUniform) {
   Output normal = he_normal()(kernel_, float32);
   EXPECT_EQ(normal.op().type(), "TruncatedNormal");
-  EXPECT_FLOAT_EQ(Attr(normal, "stddev"), std::sqrt(2.0 / 36) / kTruncatedStddev);
+  EXPECT_FLOAT_EQ(Attr(normal, "stddev"),
+                  std::sqrt(2.0 / 36) / kTruncatedStddev);
   EXPECT_NEAR(Attr(normal, "stddev"), 0.26796, 1e-5);
   Output uniform = he_uniform()(kernel_, float32);
   EXPECT_EQ(uniform.op().type(), "RandomUniform");
@@ -412,7 +451,8 @@ TEST_F(GlorotAndPresetsTest, HeNormalAndUniform) {
 TEST_F(GlorotAndPresetsTest, LecunNormalAndUniform) {
   Output normal = lecun_normal()(kernel_, float32);
   EXPECT_EQ(normal.op().type(), "TruncatedNormal");
-  EXPECT_FLOAT_EQ(Attr(normal, "stddev"), std::sqrt(1.0 / 36) / kTruncatedStddev);
+  EXPECT_FLOAT_EQ(Attr(normal, "stddev"),
+                  std::sqrt(1.0 / 36) / kTruncatedStddev);
   Output uniform = lecun_uniform()(kernel_, float32);
   EXPECT_EQ(uniform.op().type(), "RandomUniform");
   EXPECT_FLOAT_EQ(Attr(uniform, "maxval"), std::sqrt(3.0 / 36));
@@ -420,7 +460,8 @@ TEST_F(GlorotAndPresetsTest, LecunNormalAndUniform) {
 
 TEST_F(GlorotAndPresetsTest, GlorotUniformStatistics) {
   // limit = sqrt(6 / 500): variance limit^2 / 3 = 2 / 500.
-  Moments m = ComputeMoments(Eval(glorot_uniform_initializer(3)({200, 300}, float32)));
+  Moments m =
+      ComputeMoments(Eval(glorot_uniform_initializer(3)({200, 300}, float32)));
   const double limit = std::sqrt(6.0 / 500);
   EXPECT_NEAR(m.mean, 0.0, 1e-3);
   EXPECT_NEAR(m.var, 2.0 / 500, 1e-4);
@@ -452,7 +493,8 @@ TEST_F(ContribInitializersTest, XavierUniformIsGlorotUniform) {
 }
 
 TEST_F(ContribInitializersTest, XavierNormalUsesThe13Constant) {
-  Output x = contrib::layers::xavier_initializer(/*uniform=*/false)(kernel_, float32);
+  Output x =
+      contrib::layers::xavier_initializer(/*uniform=*/false)(kernel_, float32);
   EXPECT_EQ(x.op().type(), "TruncatedNormal");
   // sqrt(1.3 / n), not sqrt(1 / n) / 0.8796.
   EXPECT_FLOAT_EQ(Attr(x, "stddev"), std::sqrt(1.3 / 162));
@@ -468,8 +510,8 @@ TEST_F(ContribInitializersTest, VarianceScalingDefaults) {
 
 TEST_F(ContribInitializersTest, VarianceScalingModes) {
   const auto limit = [](const Shape& shape, const char* mode) {
-    return Attr(contrib::layers::variance_scaling_initializer(1.0, mode, /*uniform=*/true)(
-                    shape, float32),
+    return Attr(contrib::layers::variance_scaling_initializer(
+                    1.0, mode, /*uniform=*/true)(shape, float32),
                 "maxval");
   };
   EXPECT_FLOAT_EQ(limit(kernel_, "FAN_IN"), std::sqrt(3.0 / 36));
@@ -482,7 +524,8 @@ TEST_F(ContribInitializersTest, VarianceScalingModes) {
   EXPECT_FLOAT_EQ(limit(Shape({10}), "FAN_OUT"), std::sqrt(3.0 / 10));
   EXPECT_FLOAT_EQ(limit(Shape({}), "FAN_AVG"), std::sqrt(3.0));
   // No max(1, n) guard: a zero fan gives an infinite limit.
-  EXPECT_EQ(limit(Shape({0, 4}), "FAN_IN"), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(limit(Shape({0, 4}), "FAN_IN"),
+            std::numeric_limits<float>::infinity());
 }
 
 TEST_F(ContribInitializersTest, XavierNormalStatistics) {
@@ -495,12 +538,17 @@ TEST_F(ContribInitializersTest, XavierNormalStatistics) {
 }
 
 TEST_F(ContribInitializersTest, Errors) {
-  ExpectError([] { contrib::layers::variance_scaling_initializer(2.0, "FAN_SUM"); }, "TypeError",
-              "Unknown mode FAN_SUM [FAN_IN, FAN_OUT, FAN_AVG]");
-  ExpectError([] { contrib::layers::variance_scaling_initializer(2.0, "fan_in"); }, "TypeError",
-              "Unknown mode fan_in [FAN_IN, FAN_OUT, FAN_AVG]");
-  ExpectError([] { contrib::layers::xavier_initializer()({2, 2}, int32); }, "TypeError",
-              "Cannot create initializer for non-floating point type.");
+  ExpectError(
+      [] { contrib::layers::variance_scaling_initializer(2.0, "FAN_SUM"); },
+      "TypeError", "Unknown mode FAN_SUM [FAN_IN, FAN_OUT, FAN_AVG]");
+  ExpectError(
+      [] { contrib::layers::variance_scaling_initializer(2.0, "fan_in"); },
+      "TypeError", "Unknown mode fan_in [FAN_IN, FAN_OUT, FAN_AVG]");
+  ExpectError(
+      [] {
+        contrib::layers::xavier_initializer()({2, 2}, int32);
+      },
+      "TypeError", "Cannot create initializer for non-floating point type.");
 }
 
 // ---------------------------------------------------------------------------
@@ -508,8 +556,10 @@ TEST_F(ContribInitializersTest, Errors) {
 // ---------------------------------------------------------------------------
 
 TEST(InitializerDeterminismTest, GraphSeedAndOpSeed) {
-  std::vector<float> a = DrawInFreshGraph(glorot_uniform_initializer(7), {10, 10}, 42);
-  std::vector<float> b = DrawInFreshGraph(glorot_uniform_initializer(7), {10, 10}, 42);
+  std::vector<float> a =
+      DrawInFreshGraph(glorot_uniform_initializer(7), {10, 10}, 42);
+  std::vector<float> b =
+      DrawInFreshGraph(glorot_uniform_initializer(7), {10, 10}, 42);
   ASSERT_EQ(a.size(), 100u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, DrawInFreshGraph(glorot_uniform_initializer(8), {10, 10}, 42));
@@ -517,7 +567,8 @@ TEST(InitializerDeterminismTest, GraphSeedAndOpSeed) {
 }
 
 TEST(InitializerDeterminismTest, OpSeedOnly) {
-  EXPECT_EQ(DrawInFreshGraph(he_normal(3), {10, 10}), DrawInFreshGraph(he_normal(3), {10, 10}));
+  EXPECT_EQ(DrawInFreshGraph(he_normal(3), {10, 10}),
+            DrawInFreshGraph(he_normal(3), {10, 10}));
 }
 
 TEST(InitializerDeterminismTest, GraphSeedOnlyThroughGetVariable) {
@@ -528,8 +579,10 @@ TEST(InitializerDeterminismTest, GraphSeedOnlyThroughGetVariable) {
     GraphGuard as_default(graph);
     set_random_seed(1234);
     Variable w = get_variable("w", {.shape = {4, 5}});
-    Variable k = get_variable("k", {.shape = {3, 3, 2, 4}, .initializer = he_normal()});
-    Variable b = get_variable("b", {.shape = {5}, .initializer = random_normal_initializer()});
+    Variable k =
+        get_variable("k", {.shape = {3, 3, 2, 4}, .initializer = he_normal()});
+    Variable b = get_variable(
+        "b", {.shape = {5}, .initializer = random_normal_initializer()});
     std::vector<Tensor> out = EvalAll({w, k, b});
     std::vector<std::vector<float>> values;
     for (const Tensor& t : out) values.push_back(Values<float>(t));
@@ -540,7 +593,8 @@ TEST(InitializerDeterminismTest, GraphSeedOnlyThroughGetVariable) {
   EXPECT_EQ(first, second);
   // Different ops draw different values.
   EXPECT_THAT(first[0], Each(Ne(0.0f)));
-  EXPECT_NE(std::vector<float>(first[0].begin(), first[0].begin() + 5), first[2]);
+  EXPECT_NE(std::vector<float>(first[0].begin(), first[0].begin() + 5),
+            first[2]);
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 //
 // Not ported: contrib's "scale cannot be an integer" ValueError (C++
 // converts the integer to double, so the check has no counterpart).
-#include "minitf/variables/regularizers.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +15,7 @@
 #include "minitf/minitf.h"
 #include "minitf/tests/variables/test_util.h"
 #include "minitf/variables/constraints.h"
+#include "minitf/variables/regularizers.h"
 
 namespace minitf {
 namespace {
@@ -34,11 +33,14 @@ using ::testing::Pointwise;
 // w = [1, -2, 3]: sum |w| = 6, sum w^2 = 14.
 Variable MakeWeights(const std::string& name = "v",
                      Regularizer regularizer = Regularizer()) {
-  return get_variable(name, {.initializer = constant<float>({1, -2, 3}, {3}, "w_init"),
-                             .regularizer = std::move(regularizer)});
+  return get_variable(
+      name, {.initializer = constant<float>({1, -2, 3}, {3}, "w_init"),
+             .regularizer = std::move(regularizer)});
 }
 
-std::vector<CollectionItem> Losses() { return get_collection(GraphKeys::REGULARIZATION_LOSSES); }
+std::vector<CollectionItem> Losses() {
+  return get_collection(GraphKeys::REGULARIZATION_LOSSES);
+}
 
 // ---------------------------------------------------------------------------
 // contrib.layers regularizers
@@ -57,8 +59,10 @@ TEST_F(ContribRegularizersTest, L2RegularizerValueAndNames) {
   EXPECT_EQ(loss.name(), "foo/v/Regularizer/l2_regularizer:0");
   EXPECT_EQ(loss.op().type(), "Mul");
   ASSERT_EQ(loss.op().inputs().size(), 2u);
-  EXPECT_EQ(loss.op().inputs()[0].name(), "foo/v/Regularizer/l2_regularizer/scale:0");
-  EXPECT_EQ(loss.op().inputs()[1].name(), "foo/v/Regularizer/l2_regularizer/L2Loss:0");
+  EXPECT_EQ(loss.op().inputs()[0].name(),
+            "foo/v/Regularizer/l2_regularizer/scale:0");
+  EXPECT_EQ(loss.op().inputs()[1].name(),
+            "foo/v/Regularizer/l2_regularizer/L2Loss:0");
   // 0.5 * 14 / 2.
   EXPECT_THAT(Eval(loss), ElementsAre(FloatNear(3.5f, 1e-6f)));
 }
@@ -74,8 +78,10 @@ TEST_F(ContribRegularizersTest, L1RegularizerValueAndNames) {
   EXPECT_EQ(loss.name(), "foo/v/Regularizer/l1_regularizer:0");
   EXPECT_EQ(loss.op().type(), "Mul");
   ASSERT_EQ(loss.op().inputs().size(), 2u);
-  EXPECT_EQ(loss.op().inputs()[0].name(), "foo/v/Regularizer/l1_regularizer/scale:0");
-  EXPECT_EQ(loss.op().inputs()[1].name(), "foo/v/Regularizer/l1_regularizer/Sum:0");
+  EXPECT_EQ(loss.op().inputs()[0].name(),
+            "foo/v/Regularizer/l1_regularizer/scale:0");
+  EXPECT_EQ(loss.op().inputs()[1].name(),
+            "foo/v/Regularizer/l1_regularizer/Sum:0");
   // 0.5 * 6.
   EXPECT_THAT(Eval(loss), ElementsAre(FloatNear(3.0f, 1e-6f)));
 }
@@ -89,7 +95,8 @@ TEST_F(ContribRegularizersTest, CalledDirectlyNamesAreUniquified) {
   EXPECT_EQ(b.name(), "l2_regularizer_1:0");
   {
     name_scope ns("ns");
-    EXPECT_EQ(contrib::layers::l1_regularizer(0.1)(w).name(), "ns/l1_regularizer:0");
+    EXPECT_EQ(contrib::layers::l1_regularizer(0.1)(w).name(),
+              "ns/l1_regularizer:0");
   }
   std::vector<Tensor> out = EvalAll({a, b});
   EXPECT_NEAR(out[0].scalar<float>(), 0.1f * 25 / 2, 1e-6f);
@@ -123,7 +130,8 @@ TEST_F(ContribRegularizersTest, LossNameIgnoresTheNameScope) {
     variable_scope vs("vs");  // Name scope ns/vs/.
     MakeWeights("v", contrib::layers::l2_regularizer(1.0));
   }
-  EXPECT_THAT(Names(Losses()), ElementsAre("vs/v/Regularizer/l2_regularizer:0"));
+  EXPECT_THAT(Names(Losses()),
+              ElementsAre("vs/v/Regularizer/l2_regularizer:0"));
 }
 
 // ---------------------------------------------------------------------------
@@ -149,7 +157,8 @@ TEST_F(KerasRegularizersTest, Values) {
   EXPECT_NEAR(out[3].scalar<float>(), 0.01 * 6, 1e-6);   // Default l = 0.01.
   EXPECT_NEAR(out[4].scalar<float>(), 0.01 * 14, 1e-6);  // Default l = 0.01.
   EXPECT_NEAR(out[5].scalar<float>(), 0.01 * 6 + 0.01 * 14, 1e-6);
-  EXPECT_NEAR(out[6].scalar<float>(), 0.5 * 14, 1e-6);  // The tf::regularizers alias.
+  EXPECT_NEAR(out[6].scalar<float>(), 0.5 * 14,
+              1e-6);  // The tf::regularizers alias.
 }
 
 TEST_F(KerasRegularizersTest, ZeroFactorsStillAddAZeroLoss) {
@@ -170,7 +179,8 @@ TEST_F(KerasRegularizersTest, ThroughGetVariable) {
   }
   std::vector<CollectionItem> losses = Losses();
   ASSERT_EQ(losses.size(), 1u);
-  EXPECT_TRUE(absl::StartsWith(losses[0].name().value(), "foo/v/Regularizer/")) << Names(losses)[0];
+  EXPECT_TRUE(absl::StartsWith(losses[0].name().value(), "foo/v/Regularizer/"))
+      << Names(losses)[0];
   EXPECT_THAT(Eval(losses[0].output()), ElementsAre(FloatNear(1.4f, 1e-6f)));
 }
 
@@ -198,14 +208,16 @@ TEST_F(RegularizationLossesTest, AddedOnceNotOnReuse) {
     EXPECT_EQ(get_variable("v"), v);
     get_variable("u", {.shape = {2}});  // New: one more loss.
   }
-  EXPECT_THAT(Names(Losses()), ElementsAre("foo/v/Regularizer/l2_regularizer:0",
-                                           "foo/u/Regularizer/l2_regularizer:0"));
+  EXPECT_THAT(Names(Losses()),
+              ElementsAre("foo/v/Regularizer/l2_regularizer:0",
+                          "foo/u/Regularizer/l2_regularizer:0"));
 }
 
 TEST_F(RegularizationLossesTest, NoRegularizerOverridesTheScope) {
   Output w = constant<float>({1, 2}, {2}, "w");
   EXPECT_TRUE(no_regularizer(w).is_null());
-  variable_scope scope("s", {.regularizer = contrib::layers::l2_regularizer(1.0)});
+  variable_scope scope("s",
+                       {.regularizer = contrib::layers::l2_regularizer(1.0)});
   get_variable("a", {.shape = {2}});
   get_variable("b", {.shape = {2}, .regularizer = no_regularizer});
   {
@@ -217,12 +229,14 @@ TEST_F(RegularizationLossesTest, NoRegularizerOverridesTheScope) {
   {
     // An explicit regularizer wins over a no_regularizer scope.
     variable_scope sub("sub2", {.regularizer = no_regularizer});
-    get_variable("e", {.shape = {2}, .regularizer = contrib::layers::l1_regularizer(1.0)});
+    get_variable("e", {.shape = {2},
+                       .regularizer = contrib::layers::l1_regularizer(1.0)});
   }
   scope.scope().set_regularizer(no_regularizer);
   get_variable("f", {.shape = {2}});
-  EXPECT_THAT(Names(Losses()), ElementsAre("s/a/Regularizer/l2_regularizer:0",
-                                           "s/sub2/e/Regularizer/l1_regularizer:0"));
+  EXPECT_THAT(Names(Losses()),
+              ElementsAre("s/a/Regularizer/l2_regularizer:0",
+                          "s/sub2/e/Regularizer/l1_regularizer:0"));
 }
 
 // ---------------------------------------------------------------------------
@@ -233,7 +247,8 @@ constexpr double kEpsilon = 1e-7;  // K.epsilon()
 
 // The L2 norms of the slices of a rows x cols matrix along `axis`, per
 // element (keepdims), in double.
-std::vector<double> Norms(const std::vector<double>& w, int rows, int cols, int axis) {
+std::vector<double> Norms(const std::vector<double>& w, int rows, int cols,
+                          int axis) {
   std::vector<double> norms(w.size());
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
@@ -250,8 +265,9 @@ std::vector<double> Norms(const std::vector<double>& w, int rows, int cols, int 
 }
 
 // Keras's MinMaxNorm in double; MaxNorm is (0, max, 1).
-std::vector<float> MinMaxNormReference(const std::vector<double>& w, int rows, int cols,
-                                       double min_value, double max_value, double rate,
+std::vector<float> MinMaxNormReference(const std::vector<double>& w, int rows,
+                                       int cols, double min_value,
+                                       double max_value, double rate,
                                        int axis) {
   std::vector<double> norms = Norms(w, rows, cols, axis);
   std::vector<float> out(w.size());
@@ -278,18 +294,23 @@ TEST_F(ConstraintsTest, MaxNorm) {
       keras::constraints::max_norm()(W()),
   });
   // Column 0 (norm 5) is scaled to norm 2; column 1 is within the bound.
-  EXPECT_THAT(Values<float>(out[0]), Pointwise(FloatNear(1e-6f), {1.2f, 0.5f, 1.6f, 0.5f}));
   EXPECT_THAT(Values<float>(out[0]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 0, 2, 1, 0)));
-  EXPECT_THAT(Values<float>(out[1]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 0, 2, 1, 1)));
+              Pointwise(FloatNear(1e-6f), {1.2f, 0.5f, 1.6f, 0.5f}));
+  EXPECT_THAT(
+      Values<float>(out[0]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 0, 2, 1, 0)));
+  EXPECT_THAT(
+      Values<float>(out[1]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 0, 2, 1, 1)));
   // Defaults: max_value 2, axis 0.
-  EXPECT_THAT(Values<float>(out[2]), Pointwise(FloatNear(1e-6f), Values<float>(out[0])));
+  EXPECT_THAT(Values<float>(out[2]),
+              Pointwise(FloatNear(1e-6f), Values<float>(out[0])));
 }
 
 TEST_F(ConstraintsTest, NonNeg) {
   Output w = constant<float>({-1, 0, 2, -3.5f, 0.25f}, {5}, "w");
-  EXPECT_THAT(Eval(keras::constraints::non_neg()(w)), ElementsAre(0, 0, 2, 0, 0.25f));
+  EXPECT_THAT(Eval(keras::constraints::non_neg()(w)),
+              ElementsAre(0, 0, 2, 0, 0.25f));
 }
 
 TEST_F(ConstraintsTest, UnitNorm) {
@@ -299,13 +320,15 @@ TEST_F(ConstraintsTest, UnitNorm) {
   });
   const double s = std::sqrt(0.5);
   EXPECT_THAT(Values<float>(out[0]),
-              Pointwise(FloatNear(1e-6f), {0.6f, static_cast<float>(0.5 / s), 0.8f,
-                                           static_cast<float>(0.5 / s)}));
+              Pointwise(FloatNear(1e-6f), {0.6f, static_cast<float>(0.5 / s),
+                                           0.8f, static_cast<float>(0.5 / s)}));
   // unit_norm is min_max_norm(1, 1, 1).
-  EXPECT_THAT(Values<float>(out[0]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 1, 1, 1, 0)));
-  EXPECT_THAT(Values<float>(out[1]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 1, 1, 1, 1)));
+  EXPECT_THAT(
+      Values<float>(out[0]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 1, 1, 1, 0)));
+  EXPECT_THAT(
+      Values<float>(out[1]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(w_, 2, 2, 1, 1, 1, 1)));
 }
 
 TEST_F(ConstraintsTest, MinMaxNorm) {
@@ -319,23 +342,31 @@ TEST_F(ConstraintsTest, MinMaxNorm) {
       keras::constraints::min_max_norm(1.0, 2.0, 1.0, {1})(w),
   });
   // Column 0 grows to norm 1, column 1 shrinks to norm 2.
-  EXPECT_THAT(Values<float>(out[0]), Pointwise(FloatNear(1e-6f), {0.6f, 1.2f, 0.8f, 1.6f}));
+  EXPECT_THAT(Values<float>(out[0]),
+              Pointwise(FloatNear(1e-6f), {0.6f, 1.2f, 0.8f, 1.6f}));
   // rate 0.5: desired norms 0.75 and 3.5.
-  EXPECT_THAT(Values<float>(out[1]), Pointwise(FloatNear(1e-6f), {0.45f, 2.1f, 0.6f, 2.8f}));
   EXPECT_THAT(Values<float>(out[1]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 1, 2, 0.5, 0)));
+              Pointwise(FloatNear(1e-6f), {0.45f, 2.1f, 0.6f, 2.8f}));
+  EXPECT_THAT(
+      Values<float>(out[1]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 1, 2, 0.5, 0)));
   // Defaults: [0, 1], rate 1, axis 0.
-  EXPECT_THAT(Values<float>(out[2]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 0, 1, 1, 0)));
-  EXPECT_THAT(Values<float>(out[3]),
-              Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 1, 2, 1, 1)));
+  EXPECT_THAT(
+      Values<float>(out[2]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 0, 1, 1, 0)));
+  EXPECT_THAT(
+      Values<float>(out[3]),
+      Pointwise(FloatNear(1e-6f), MinMaxNormReference(wd, 2, 2, 1, 2, 1, 1)));
 }
 
 TEST_F(ConstraintsTest, LambdaConstraintIsStoredNotApplied) {
   // TF's optimizer_test testConstraint: clip to [-0.1, 0].
-  Constraint clip = [](Output x) { return clip_by_value(x, constant(-0.1f), constant(0.0f)); };
-  Variable v = get_variable("v", {.initializer = constant<float>({1, -2}, {2}, "v_init"),
-                                  .constraint = clip});
+  Constraint clip = [](Output x) {
+    return clip_by_value(x, constant(-0.1f), constant(0.0f));
+  };
+  Variable v =
+      get_variable("v", {.initializer = constant<float>({1, -2}, {2}, "v_init"),
+                         .constraint = clip});
   ASSERT_TRUE(static_cast<bool>(v.constraint()));
   Variable u = get_variable("u", {.shape = {2}});
   EXPECT_FALSE(static_cast<bool>(u.constraint()));

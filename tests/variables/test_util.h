@@ -58,17 +58,21 @@ inline std::vector<std::string> Names(const std::vector<Variable>& vars) {
   return names;
 }
 
-inline std::vector<std::string> Names(const std::vector<CollectionItem>& items) {
+inline std::vector<std::string> Names(
+    const std::vector<CollectionItem>& items) {
   std::vector<std::string> names;
-  for (const CollectionItem& item : items) names.push_back(item.name().value_or("<unnamed>"));
+  for (const CollectionItem& item : items)
+    names.push_back(item.name().value_or("<unnamed>"));
   return names;
 }
 
 // Expects `f()` to throw minitf::Error of Python type `type` ("ValueError",
 // "TypeError", "RuntimeError") whose message matches `message`.
 template <typename F>
-void ExpectError(F&& f, const std::string& type, const ::testing::Matcher<std::string>& message,
-                 const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+void ExpectError(F&& f, const std::string& type,
+                 const ::testing::Matcher<std::string>& message,
+                 const char* file = __builtin_FILE(),
+                 int line = __builtin_LINE()) {
   ::testing::ScopedTrace trace(file, line, "ExpectError");
   try {
     f();

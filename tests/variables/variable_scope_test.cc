@@ -34,6 +34,8 @@
 //    variable_creator_scope.
 //  - testGetTrainableVariablesWithVariable: tf::Variable takes no
 //    synchronization argument.
+//  - Cases 60 and 61 (tf.get_collection / get_collection_ref themselves) are
+//    tested in tests/graph/collections_test.cc; here only through variables.
 #include "minitf/variables/variable_scope.h"
 
 #include <gmock/gmock.h>
@@ -80,14 +82,17 @@ std::string AlreadyExists(const std::string& name) {
 }
 
 std::string DoesNotExist(const std::string& name) {
-  return absl::StrCat("Variable ", name,
-                      " does not exist, or was not created with tf.get_variable(). "
-                      "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?");
+  return absl::StrCat(
+      "Variable ", name,
+      " does not exist, or was not created with tf.get_variable(). "
+      "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?");
 }
 
 constexpr const char* kInvalidInitializer =
-    "The initializer passed is not valid. It should be a callable with no arguments and the "
-    "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
+    "The initializer passed is not valid. It should be a callable with no "
+    "arguments and the "
+    "shape should not be provided or an instance of `tf.keras.initializers.*' "
+    "and `shape` "
     "should be fully defined.";
 
 // A constraint whose identity a test can check after it was copied into a
@@ -102,7 +107,9 @@ int ConstraintTag(const Constraint& c) {
   return tagged == nullptr ? -1 : tagged->tag;
 }
 
-Variable GetScalar(const std::string& name) { return get_variable(name, {.shape = {}}); }
+Variable GetScalar(const std::string& name) {
+  return get_variable(name, {.shape = {}});
+}
 
 // The error text of a failed run ("" when it succeeded).
 std::string RunError(const absl::StatusOr<std::vector<Tensor>>& result) {
@@ -131,12 +138,14 @@ TEST_F(VarScopeTest, NameExists) {
   EXPECT_EQ(vs.get_variable({.name = "v", .shape = {1}}), v);
   // reuse=False fails when the variable exists.
   vs.get_variable({.name = "w", .shape = {1}, .reuse = false});
-  ExpectError([&] { vs.get_variable({.name = "v", .shape = {1}, .reuse = false}); }, "ValueError",
-              StartsWith(AlreadyExists("v")));
+  ExpectError(
+      [&] { vs.get_variable({.name = "v", .shape = {1}, .reuse = false}); },
+      "ValueError", StartsWith(AlreadyExists("v")));
   // reuse=True fails when the variable is new.
   EXPECT_EQ(vs.get_variable({.name = "v", .shape = {1}, .reuse = true}), v);
-  ExpectError([&] { vs.get_variable({.name = "u", .shape = {1}, .reuse = true}); }, "ValueError",
-              DoesNotExist("u"));
+  ExpectError(
+      [&] { vs.get_variable({.name = "u", .shape = {1}, .reuse = true}); },
+      "ValueError", DoesNotExist("u"));
   // Through tf.get_variable the root scope's reuse is False.
   ExpectError([] { get_variable("v", {.shape = {1}}); }, "ValueError",
               StartsWith(AlreadyExists("v")));
@@ -192,7 +201,8 @@ TEST_F(VarScopeTest, VarScopeNestingError) {
   auto bb = std::make_unique<variable_scope>("bb");
   {
     variable_scope cc("cc");
-    ExpectError([&] { bb->close(); }, "RuntimeError", "Improper nesting of variable_scope.");
+    ExpectError([&] { bb->close(); }, "RuntimeError",
+                "Improper nesting of variable_scope.");
     // The failed close left everything open.
     EXPECT_EQ(get_variable_scope().name(), "aa/bb/cc");
   }
@@ -222,7 +232,8 @@ TEST_F(VarScopeTest, VarScopeDType) {
 TEST_F(VarScopeTest, EagerVariablesStoreAddsToCollections) {
   get_variable("v1", {.shape = {}, .trainable = true});
   get_variable("v2", {.shape = {}, .trainable = false});
-  get_variable("v3", {.shape = {}, .collections = Keys{GraphKeys::CONCATENATED_VARIABLES}});
+  get_variable("v3", {.shape = {},
+                      .collections = Keys{GraphKeys::CONCATENATED_VARIABLES}});
   EXPECT_THAT(Names(global_variables()), ElementsAre("v1:0", "v2:0"));
   EXPECT_THAT(Names(trainable_variables()), ElementsAre("v1:0", "v3:0"));
   EXPECT_THAT(Names(VariablesInCollection(GraphKeys::CONCATENATED_VARIABLES)),
@@ -235,7 +246,8 @@ TEST_F(VarScopeTest, InitFromNonTensorValue) {
   EXPECT_EQ(v.dtype(), int32);
   EXPECT_EQ(v.shape().ToString(), "()");
   Variable w = get_variable(
-      "w4", {.dtype = int64, .initializer = Tensor::FromVector<int64_t>({1, 2, 3}, {3})});
+      "w4", {.dtype = int64,
+             .initializer = Tensor::FromVector<int64_t>({1, 2, 3}, {3})});
   EXPECT_EQ(w.shape().ToString(), "(3,)");
   std::vector<Tensor> out = EvalAll({v, w});
   EXPECT_THAT(Values<int32_t>(out[0]), ElementsAre(4));
@@ -247,12 +259,15 @@ TEST_F(VarScopeTest, InitFromNonInitializer) {
   const DataType types[] = {int32, int64, bool_};
   std::vector<Output> fetches;
   for (int i = 0; i < 3; ++i) {
-    Variable x = get_variable(absl::StrCat("xx", i), {.shape = {3, 4}, .dtype = types[i]});
-    Variable y = get_variable(absl::StrCat("yy", i), {.shape = {3, 4},
-                                                      .dtype = types[i],
-                                                      .initializer = zeros_initializer()});
+    Variable x = get_variable(absl::StrCat("xx", i),
+                              {.shape = {3, 4}, .dtype = types[i]});
+    Variable y = get_variable(absl::StrCat("yy", i),
+                              {.shape = {3, 4},
+                               .dtype = types[i],
+                               .initializer = zeros_initializer()});
     EXPECT_EQ(x.dtype(), types[i]);
-    EXPECT_EQ(x.initial_value().name(), absl::StrCat("xx", i, "/Initializer/zeros:0"));
+    EXPECT_EQ(x.initial_value().name(),
+              absl::StrCat("xx", i, "/Initializer/zeros:0"));
     fetches.push_back(x);
     fetches.push_back(y);
   }
@@ -293,13 +308,18 @@ TEST_F(VarScopeTest, VarScopeCachingDevice) {
 // Case 48 (and 49's loss names).
 TEST_F(VarScopeTest, VarScopeRegularizer) {
   Initializer init = constant_initializer(0.3);
-  Regularizer regularizer1 = [](Output v) { return reduce_mean(v) + constant(0.1f); };
-  Regularizer regularizer2 = [](Output v) { return reduce_mean(v) + constant(0.2f); };
+  Regularizer regularizer1 = [](Output v) {
+    return reduce_mean(v) + constant(0.1f);
+  };
+  Regularizer regularizer2 = [](Output v) {
+    return reduce_mean(v) + constant(0.2f);
+  };
   variable_scope tower("tower3", {.regularizer = regularizer1});
   {
     variable_scope foo("foo", {.initializer = init});
     get_variable("v", {.shape = {}});
-    std::vector<CollectionItem> losses = get_collection(GraphKeys::REGULARIZATION_LOSSES);
+    std::vector<CollectionItem> losses =
+        get_collection(GraphKeys::REGULARIZATION_LOSSES);
     ASSERT_EQ(losses.size(), 1u);
     EXPECT_EQ(losses[0].name(), "tower3/foo/v/Regularizer/add:0");
     EXPECT_THAT(Eval(losses[0].output()), ElementsAre(FloatNear(0.4f, 1e-6f)));
@@ -317,11 +337,12 @@ TEST_F(VarScopeTest, VarScopeRegularizer) {
     }
     vs.scope().set_regularizer(no_regularizer);
     get_variable("z", {.shape = {}});
-    std::vector<CollectionItem> losses = get_collection(GraphKeys::REGULARIZATION_LOSSES);
+    std::vector<CollectionItem> losses =
+        get_collection(GraphKeys::REGULARIZATION_LOSSES);
     ASSERT_EQ(losses.size(), 3u);
-    EXPECT_THAT(Names(losses),
-                ElementsAre("tower3/foo/v/Regularizer/add:0", "tower3/u/Regularizer/add:0",
-                            "tower3/w/Regularizer/add:0"));
+    EXPECT_THAT(Names(losses), ElementsAre("tower3/foo/v/Regularizer/add:0",
+                                           "tower3/u/Regularizer/add:0",
+                                           "tower3/w/Regularizer/add:0"));
     std::vector<Tensor> values =
         EvalAll({losses[0].output(), losses[1].output(), losses[2].output()});
     EXPECT_NEAR(values[0].scalar<float>(), 0.4f, 1e-6f);
@@ -342,9 +363,11 @@ TEST_F(VarScopeTest, InitializeFromValue) {
   EXPECT_EQ(w.shape().ToString(), "()");
   EXPECT_THAT(Eval(w), ElementsAre(0.1f));
   // No explicit shape with a constant initializer.
-  ExpectError([&] { get_variable("u", {.shape = {1}, .initializer = init}); }, "ValueError",
+  ExpectError([&] { get_variable("u", {.shape = {1}, .initializer = init}); },
+              "ValueError",
               "If initializer is a constant, do not specify shape.");
-  ExpectError([&] { get_variable("u", {.shape = {}, .initializer = init}); }, "ValueError",
+  ExpectError([&] { get_variable("u", {.shape = {}, .initializer = init}); },
+              "ValueError",
               "If initializer is a constant, do not specify shape.");
   {
     // A constant initializer passes through scopes.
@@ -358,22 +381,28 @@ TEST_F(VarScopeTest, InitializeFromValue) {
   Variable t = get_variable("t", {.initializer = int_init});
   EXPECT_EQ(t.dtype(), int32);
   // The initializer's dtype and an explicit dtype must agree.
-  ExpectError([&] { get_variable("s", {.dtype = float32, .initializer = int_init}); },
+  ExpectError(
+      [&] { get_variable("s", {.dtype = float32, .initializer = int_init}); },
+      "ValueError",
+      "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: "
+      "'float32'>' "
+      "don't match.");
+  ExpectError([&] { get_variable("s", {.dtype = int64, .initializer = 7}); },
               "ValueError",
-              "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' "
-              "don't match.");
-  ExpectError([&] { get_variable("s", {.dtype = int64, .initializer = 7}); }, "ValueError",
-              "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'int64'>' "
+              "Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: "
+              "'int64'>' "
               "don't match.");
 }
 
 TEST_F(VarScopeTest, ControlDeps) {
-  Variable v0 = get_variable("v0", {.shape = {1}, .initializer = constant_initializer(0)});
+  Variable v0 = get_variable(
+      "v0", {.shape = {1}, .initializer = constant_initializer(0)});
   Variable v1;
   Output add;
   {
     control_dependencies deps({v0.value()});
-    v1 = get_variable("v1", {.shape = {1}, .initializer = constant_initializer(1)});
+    v1 = get_variable("v1",
+                      {.shape = {1}, .initializer = constant_initializer(1)});
     add = v1.value() + v0.value();
   }
   Session sess(graph_);
@@ -405,7 +434,8 @@ TEST_F(VarScopeTest, GetVariableScope) {
     Variable v = get_variable("v", {.shape = {}});
     EXPECT_THAT(Eval(v), ElementsAre(FloatNear(0.3f, 1e-7f)));
     get_variable_scope().reuse_variables();
-    ExpectError([] { get_variable("w", {.shape = {1}}); }, "ValueError", DoesNotExist("bar/w"));
+    ExpectError([] { get_variable("w", {.shape = {1}}); }, "ValueError",
+                DoesNotExist("bar/w"));
   }
   // The initializer was set on "bar" only.
   EXPECT_TRUE(get_variable_scope().initializer().is_none());
@@ -551,17 +581,20 @@ TEST_F(VarScopeTest, VarScopeGetOrCreateReuse) {
   for (float value : {42.0f, 13.0f, 17.0f}) {
     Output x = constant(value);
     {
-      variable_scope bar("testVarScopeGetOrCreateReuse_bar", {.reuse = AUTO_REUSE});
+      variable_scope bar("testVarScopeGetOrCreateReuse_bar",
+                         {.reuse = AUTO_REUSE});
       assigns.emplace_back(value, get_variable("var", {.shape = {}}).assign(x));
     }
     {
-      variable_scope bar("testVarScopeGetOrCreateReuse_bar", {.reuse = AUTO_REUSE});
+      variable_scope bar("testVarScopeGetOrCreateReuse_bar",
+                         {.reuse = AUTO_REUSE});
       vars.push_back(get_variable("var", {.shape = {}}));
     }
   }
   EXPECT_EQ(vars[0], vars[1]);
   EXPECT_EQ(vars[0], vars[2]);
-  EXPECT_THAT(Names(global_variables()), ElementsAre("testVarScopeGetOrCreateReuse_bar/var:0"));
+  EXPECT_THAT(Names(global_variables()),
+              ElementsAre("testVarScopeGetOrCreateReuse_bar/var:0"));
   Session sess(graph_);
   ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
   for (const auto& [value, assign] : assigns) {
@@ -579,12 +612,15 @@ TEST_F(VarScopeTest, VarOpScope) {
     {
       variable_scope tower("tower", {.default_name = "default"});
       EXPECT_EQ(GetScalar("w").name(), "tower/w:0");
-      EXPECT_EQ(NameScopeHere("testVarOpScope2"), "testVarOpScope1/tower/testVarOpScope2/");
+      EXPECT_EQ(NameScopeHere("testVarOpScope2"),
+                "testVarOpScope1/tower/testVarOpScope2/");
     }
     {
       variable_scope tower("tower", {.default_name = "default"});
-      ExpectError([] { GetScalar("w"); }, "ValueError", StartsWith(AlreadyExists("tower/w")));
-      EXPECT_EQ(NameScopeHere("testVarOpScope2"), "testVarOpScope1/tower_1/testVarOpScope2/");
+      ExpectError([] { GetScalar("w"); }, "ValueError",
+                  StartsWith(AlreadyExists("tower/w")));
+      EXPECT_EQ(NameScopeHere("testVarOpScope2"),
+                "testVarOpScope1/tower_1/testVarOpScope2/");
     }
   }
   {
@@ -592,12 +628,14 @@ TEST_F(VarScopeTest, VarOpScope) {
     {
       variable_scope d(nullptr, {.default_name = "default"});
       EXPECT_EQ(GetScalar("w").name(), "default/w:0");
-      EXPECT_EQ(NameScopeHere("testVarOpScope2"), "testVarOpScope2/default/testVarOpScope2/");
+      EXPECT_EQ(NameScopeHere("testVarOpScope2"),
+                "testVarOpScope2/default/testVarOpScope2/");
     }
     {
       variable_scope d(nullptr, {.default_name = "default"});
       EXPECT_EQ(GetScalar("w").name(), "default_1/w:0");
-      EXPECT_EQ(NameScopeHere("testVarOpScope2"), "testVarOpScope2/default_1/testVarOpScope2/");
+      EXPECT_EQ(NameScopeHere("testVarOpScope2"),
+                "testVarOpScope2/default_1/testVarOpScope2/");
     }
   }
 }
@@ -715,14 +753,16 @@ TEST_F(VarScopeTest, VarScopeGetVar) {
         get_variable("v", {.shape = {2}});  // Different shape.
       },
       "ValueError",
-      "Trying to share variable root/towerA/v, but specified shape (2,) and found shape (1,).");
+      "Trying to share variable root/towerA/v, but specified shape (2,) and "
+      "found shape (1,).");
   ExpectError(
       [&] {
         variable_scope a(*tower_a, {.reuse = true});
         get_variable("v", {.shape = {1}, .dtype = int32});
       },
       "ValueError",
-      "Trying to share variable root/towerA/v, but specified dtype int32 and found dtype "
+      "Trying to share variable root/towerA/v, but specified dtype int32 and "
+      "found dtype "
       "float32_ref.");
   // The failed blocks closed their scopes.
   EXPECT_EQ(get_variable_scope().name(), "root");
@@ -814,10 +854,17 @@ TEST_F(VarScopeTest, VarOpScopeReuseParam) {
 
 // Case 22 (AUTO_REUSE is truthy too) and check 1 of section 1.2.
 TEST_F(VarScopeTest, VarOpScopeReuseError) {
-  ExpectError([] { variable_scope d(nullptr, {.default_name = "default", .reuse = true}); },
-              "ValueError", "reuse=True cannot be used without a name_or_scope");
-  ExpectError([] { variable_scope d(nullptr, {.default_name = "default", .reuse = AUTO_REUSE}); },
-              "ValueError", "reuse=True cannot be used without a name_or_scope");
+  ExpectError(
+      [] {
+        variable_scope d(nullptr, {.default_name = "default", .reuse = true});
+      },
+      "ValueError", "reuse=True cannot be used without a name_or_scope");
+  ExpectError(
+      [] {
+        variable_scope d(nullptr,
+                         {.default_name = "default", .reuse = AUTO_REUSE});
+      },
+      "ValueError", "reuse=True cannot be used without a name_or_scope");
   ExpectError([] { variable_scope d(nullptr, {}); }, "TypeError",
               "If default_name is None then name_or_scope is required");
   // reuse=False is None before the check, so it is allowed.
@@ -832,8 +879,10 @@ TEST_F(VarScopeTest, VarOpScopeReuseError) {
 
 // Section 0.2's validation, through variable_scope.
 TEST_F(VarScopeTest, InvalidScopeNames) {
-  ExpectError([] { variable_scope s("foo:0"); }, "ValueError", "'foo:0' is not a valid scope name");
-  ExpectError([] { variable_scope s("_bar"); }, "ValueError", "'_bar' is not a valid scope name");
+  ExpectError([] { variable_scope s("foo:0"); }, "ValueError",
+              "'foo:0' is not a valid scope name");
+  ExpectError([] { variable_scope s("_bar"); }, "ValueError",
+              "'_bar' is not a valid scope name");
   variable_scope foo("foo");
   variable_scope bar("_bar");  // Valid when nested.
   EXPECT_EQ(GetScalar("v").name(), "foo/_bar/v:0");
@@ -940,7 +989,8 @@ TEST_F(VarScopeTest, BasicWhenAuxiliaryNameScopeIsFalse) {
 // Case 41.
 TEST_F(VarScopeTest, CreatedByDefaultNameWhenAuxiliaryNameScopeIsFalse) {
   {
-    variable_scope s(nullptr, {.default_name = "default", .auxiliary_name_scope = false});
+    variable_scope s(
+        nullptr, {.default_name = "default", .auxiliary_name_scope = false});
     EXPECT_EQ(s.scope().original_name_scope(), "");
     EXPECT_EQ(GetScalar("w").name(), "default/w:0");
     EXPECT_EQ(constant(1.0f, "c").name(), "c:0");
@@ -952,7 +1002,8 @@ TEST_F(VarScopeTest, CreatedByDefaultNameWhenAuxiliaryNameScopeIsFalse) {
   {
     variable_scope outer("outer");
     {
-      variable_scope inner(nullptr, {.default_name = "default", .auxiliary_name_scope = false});
+      variable_scope inner(
+          nullptr, {.default_name = "default", .auxiliary_name_scope = false});
       EXPECT_EQ(inner.scope().original_name_scope(), "outer/");
       EXPECT_EQ(GetScalar("w").name(), "outer/default/w:0");
       EXPECT_EQ(constant(1.0f, "c").name(), "outer/c:0");
@@ -1019,7 +1070,8 @@ TEST_F(VarScopeTest, GetLocalVar) {
     variable_scope o("outer");
     outer = o.scope();
     variable_scope d(*outer, {.default_name = "default"});
-    local_var = get_local_variable("w", {.shape = {}, .collections = Keys{"foo"}});
+    local_var =
+        get_local_variable("w", {.shape = {}, .collections = Keys{"foo"}});
     EXPECT_EQ(local_var.name(), "outer/w:0");
   }
   EXPECT_FALSE(local_var.trainable());
@@ -1043,8 +1095,9 @@ TEST_F(VarScopeTest, SignatureGetVarVsGetLocalVar) {
   // get_variable and get_local_variable take the same arguments.
   static_assert(std::is_same_v<decltype(DecayedArgs(&get_variable)),
                                decltype(DecayedArgs(&get_local_variable))>);
-  static_assert(std::is_same_v<decltype(DecayedArgs(&get_variable)),
-                               std::tuple<absl::string_view, GetVariableOptions>>);
+  static_assert(
+      std::is_same_v<decltype(DecayedArgs(&get_variable)),
+                     std::tuple<absl::string_view, GetVariableOptions>>);
 }
 
 // Case 12 (the op names and dtypes TF's device function records).
@@ -1054,10 +1107,12 @@ TEST_F(VarScopeTest, GetVarWithDevice) {
   get_variable("x", {.shape = {100, 200}});
   std::vector<int64_t> range(73);
   for (int64_t i = 0; i < 73; ++i) range[i] = i;
-  get_variable("y", {.dtype = int64, .initializer = Tensor::FromVector<int64_t>(range, {73})});
+  get_variable("y", {.dtype = int64,
+                     .initializer = Tensor::FromVector<int64_t>(range, {73})});
   std::vector<std::pair<std::string, DataType>> varname_type;
   for (const Operation& op : g.get_operations()) {
-    if (op.type() == "VariableV2") varname_type.emplace_back(op.name(), op.output(0).dtype());
+    if (op.type() == "VariableV2")
+      varname_type.emplace_back(op.name(), op.output(0).dtype());
   }
   ASSERT_EQ(varname_type.size(), 2u);
   EXPECT_EQ(varname_type[0].first, "x");
@@ -1074,21 +1129,25 @@ TEST_F(VarScopeTest, GetCollection) {
     variable_scope scope1("testGetCollection_foo_");
     get_variable("testGetCollection_a", {.shape = {}});
     get_variable("testGetCollection_b", {.shape = {}, .trainable = false});
-    EXPECT_THAT(Names(scope1.scope().get_collection(GraphKeys::TRAINABLE_VARIABLES)),
-                ElementsAre("testGetCollection_foo_/testGetCollection_a:0"));
-    EXPECT_THAT(Names(scope1.scope().get_collection(GraphKeys::GLOBAL_VARIABLES)),
-                ElementsAre("testGetCollection_foo_/testGetCollection_a:0",
-                            "testGetCollection_foo_/testGetCollection_b:0"));
+    EXPECT_THAT(
+        Names(scope1.scope().get_collection(GraphKeys::TRAINABLE_VARIABLES)),
+        ElementsAre("testGetCollection_foo_/testGetCollection_a:0"));
+    EXPECT_THAT(
+        Names(scope1.scope().get_collection(GraphKeys::GLOBAL_VARIABLES)),
+        ElementsAre("testGetCollection_foo_/testGetCollection_a:0",
+                    "testGetCollection_foo_/testGetCollection_b:0"));
   }
   {
     variable_scope scope2("testGetCollection_foo");
     get_variable("testGetCollection_a", {.shape = {}});
     get_variable("testGetCollection_b", {.shape = {}, .trainable = false});
-    EXPECT_THAT(Names(scope2.scope().get_collection(GraphKeys::TRAINABLE_VARIABLES)),
-                ElementsAre("testGetCollection_foo/testGetCollection_a:0"));
-    EXPECT_THAT(Names(scope2.scope().get_collection(GraphKeys::GLOBAL_VARIABLES)),
-                ElementsAre("testGetCollection_foo/testGetCollection_a:0",
-                            "testGetCollection_foo/testGetCollection_b:0"));
+    EXPECT_THAT(
+        Names(scope2.scope().get_collection(GraphKeys::TRAINABLE_VARIABLES)),
+        ElementsAre("testGetCollection_foo/testGetCollection_a:0"));
+    EXPECT_THAT(
+        Names(scope2.scope().get_collection(GraphKeys::GLOBAL_VARIABLES)),
+        ElementsAre("testGetCollection_foo/testGetCollection_a:0",
+                    "testGetCollection_foo/testGetCollection_b:0"));
   }
   VariableScope scope = get_variable_scope();
   EXPECT_THAT(Names(scope.get_collection(GraphKeys::GLOBAL_VARIABLES)),
@@ -1098,7 +1157,8 @@ TEST_F(VarScopeTest, GetCollection) {
                           "testGetCollection_foo/testGetCollection_a:0",
                           "testGetCollection_foo/testGetCollection_b:0"));
   EXPECT_THAT(Names(scope.get_collection(GraphKeys::TRAINABLE_VARIABLES)),
-              ElementsAre("testGetCollection_a:0", "testGetCollection_foo_/testGetCollection_a:0",
+              ElementsAre("testGetCollection_a:0",
+                          "testGetCollection_foo_/testGetCollection_a:0",
                           "testGetCollection_foo/testGetCollection_a:0"));
 }
 
@@ -1107,26 +1167,35 @@ TEST_F(VarScopeTest, GetTrainableVariablesWithGetVariable) {
   get_variable("testGetTrainableVariables_a", {.shape = {}});
   variable_scope scope("testGetTrainableVariables_foo");
   get_variable("testGetTrainableVariables_b", {.shape = {}});
-  get_variable("testGetTrainableVariables_c", {.shape = {}, .trainable = false});
+  get_variable("testGetTrainableVariables_c",
+               {.shape = {}, .trainable = false});
   // synchronization ON_READ makes trainable default to false.
-  get_variable("testGetTrainableVariables_d",
-               {.shape = {}, .synchronization = VariableSynchronization::ON_READ});
-  EXPECT_THAT(Names(scope.scope().trainable_variables()),
-              ElementsAre("testGetTrainableVariables_foo/testGetTrainableVariables_b:0"));
+  get_variable(
+      "testGetTrainableVariables_d",
+      {.shape = {}, .synchronization = VariableSynchronization::ON_READ});
+  EXPECT_THAT(
+      Names(scope.scope().trainable_variables()),
+      ElementsAre(
+          "testGetTrainableVariables_foo/testGetTrainableVariables_b:0"));
   get_variable("testGetTrainableVariables_e",
                {.shape = {},
                 .trainable = true,
                 .synchronization = VariableSynchronization::ON_READ});
-  EXPECT_THAT(Names(scope.scope().trainable_variables()),
-              ElementsAre("testGetTrainableVariables_foo/testGetTrainableVariables_b:0",
-                          "testGetTrainableVariables_foo/testGetTrainableVariables_e:0"));
+  EXPECT_THAT(
+      Names(scope.scope().trainable_variables()),
+      ElementsAre(
+          "testGetTrainableVariables_foo/testGetTrainableVariables_b:0",
+          "testGetTrainableVariables_foo/testGetTrainableVariables_e:0"));
   // Every other synchronization makes it trainable.
-  get_variable("testGetTrainableVariables_f",
-               {.shape = {}, .synchronization = VariableSynchronization::ON_WRITE});
-  EXPECT_THAT(Names(scope.scope().trainable_variables()),
-              ElementsAre("testGetTrainableVariables_foo/testGetTrainableVariables_b:0",
-                          "testGetTrainableVariables_foo/testGetTrainableVariables_e:0",
-                          "testGetTrainableVariables_foo/testGetTrainableVariables_f:0"));
+  get_variable(
+      "testGetTrainableVariables_f",
+      {.shape = {}, .synchronization = VariableSynchronization::ON_WRITE});
+  EXPECT_THAT(
+      Names(scope.scope().trainable_variables()),
+      ElementsAre(
+          "testGetTrainableVariables_foo/testGetTrainableVariables_b:0",
+          "testGetTrainableVariables_foo/testGetTrainableVariables_e:0",
+          "testGetTrainableVariables_foo/testGetTrainableVariables_f:0"));
 }
 
 // Case 65.
@@ -1134,23 +1203,27 @@ TEST_F(VarScopeTest, GetGlobalVariables) {
   get_variable("testGetGlobalVariables_a", {.shape = {}});
   variable_scope scope("testGetGlobalVariables_foo");
   get_variable("testGetGlobalVariables_b", {.shape = {}});
-  EXPECT_THAT(Names(scope.scope().global_variables()),
-              ElementsAre("testGetGlobalVariables_foo/testGetGlobalVariables_b:0"));
+  EXPECT_THAT(
+      Names(scope.scope().global_variables()),
+      ElementsAre("testGetGlobalVariables_foo/testGetGlobalVariables_b:0"));
 }
 
 // Case 63.
 TEST_F(VarScopeTest, GetLocalVariables) {
-  get_variable("a", {.shape = {}, .collections = Keys{GraphKeys::LOCAL_VARIABLES}});
+  get_variable("a",
+               {.shape = {}, .collections = Keys{GraphKeys::LOCAL_VARIABLES}});
   {
     variable_scope scope("foo");
-    get_variable("b", {.shape = {}, .collections = Keys{GraphKeys::LOCAL_VARIABLES}});
+    get_variable(
+        "b", {.shape = {}, .collections = Keys{GraphKeys::LOCAL_VARIABLES}});
     get_variable("c", {.shape = {}});
     EXPECT_THAT(Names(scope.scope().local_variables()), ElementsAre("foo/b:0"));
   }
   // The explicit list replaced GLOBAL_VARIABLES; trainable still defaults
   // to true.
   EXPECT_THAT(Names(global_variables()), ElementsAre("foo/c:0"));
-  EXPECT_THAT(Names(trainable_variables()), ElementsAre("a:0", "foo/b:0", "foo/c:0"));
+  EXPECT_THAT(Names(trainable_variables()),
+              ElementsAre("a:0", "foo/b:0", "foo/c:0"));
   EXPECT_THAT(Names(local_variables()), ElementsAre("a:0", "foo/b:0"));
 }
 
@@ -1164,7 +1237,8 @@ TEST_F(VarScopeTest, GetVariableWithRefDtype) {
 
 // Case 7.
 TEST_F(VarScopeTest, GetVariableWithInitializerWhichTakesNoArgs) {
-  Variable v = get_variable("foo", {.initializer = [] { return constant<float>({2}, {1}); }});
+  Variable v = get_variable(
+      "foo", {.initializer = [] { return constant<float>({2}, {1}); }});
   EXPECT_EQ(v.name(), "foo:0");
   EXPECT_EQ(v.shape().ToString(), "(1,)");
   // A callable's ops go under <name>/Initializer.
@@ -1174,19 +1248,21 @@ TEST_F(VarScopeTest, GetVariableWithInitializerWhichTakesNoArgs) {
 
 // Case 7.
 TEST_F(VarScopeTest, GetVariableWithInitializerWhichTakesOptionalArgs) {
-  Variable v = get_variable(
-      "foo", {.initializer = [](bool x = true) { return constant<float>({x ? 2.0f : 0.0f}, {1}); }});
+  Variable v = get_variable("foo", {.initializer = [](bool x = true) {
+                              return constant<float>({x ? 2.0f : 0.0f}, {1});
+                            }});
   EXPECT_EQ(v.name(), "foo:0");
   EXPECT_THAT(Eval(v), ElementsAre(2.0f));
 }
 
 // Case 8.
-TEST_F(VarScopeTest, GetVariableWithInitializerWhichTakesUnprovidedArgsAndNoShape) {
+TEST_F(VarScopeTest,
+       GetVariableWithInitializerWhichTakesUnprovidedArgsAndNoShape) {
   ExpectError(
       [] {
         get_variable("foo", {.initializer = [](const Shape&, DataType) {
-                               return constant<float>({2}, {1});
-                             }});
+                       return constant<float>({2}, {1});
+                     }});
       },
       "ValueError", kInvalidInitializer);
 }
@@ -1196,7 +1272,8 @@ TEST_F(VarScopeTest, TwoGraphs) {
   Graph g2;
   GraphGuard as_default1(g1);
   GraphGuard as_default2(g2);
-  ExpectError([] { variable_scope s("_"); }, "ValueError", "'_' is not a valid scope name");
+  ExpectError([] { variable_scope s("_"); }, "ValueError",
+              "'_' is not a valid scope name");
   EXPECT_EQ(get_variable_scope().name(), "");
 }
 
@@ -1209,7 +1286,8 @@ class VarScopeCustomGetterTest : public test::GraphTest {};
 // Case 25.
 TEST_F(VarScopeCustomGetterTest, NoSideEffectsWithIdentityCustomGetter) {
   int called = 0;
-  CustomGetter custom_getter = [&called](const Getter& getter, const GetVariableArgs& args) {
+  CustomGetter custom_getter = [&called](const Getter& getter,
+                                         const GetVariableArgs& args) {
     ++called;
     return getter(args);
   };
@@ -1231,7 +1309,8 @@ TEST_F(VarScopeCustomGetterTest, NoSideEffectsWithIdentityCustomGetter) {
     v3 = get_variable("v3", {.shape = {1}});
   }
   {
-    variable_scope s(*new_scope, {.custom_getter = custom_getter, .reuse = true});
+    variable_scope s(*new_scope,
+                     {.custom_getter = custom_getter, .reuse = true});
     v4 = get_variable("v3", {.shape = {1}});
   }
   EXPECT_EQ(v, v2);
@@ -1240,12 +1319,14 @@ TEST_F(VarScopeCustomGetterTest, NoSideEffectsWithIdentityCustomGetter) {
 }
 
 // Case 58.
-TEST_F(VarScopeCustomGetterTest, SynchronizationAndAggregationWithCustomGetter) {
+TEST_F(VarScopeCustomGetterTest,
+       SynchronizationAndAggregationWithCustomGetter) {
   int called = 0;
   VariableSynchronization synchronization = VariableSynchronization::AUTO;
   VariableAggregation aggregation = VariableAggregation::NONE;
   std::vector<bool> trainable;
-  CustomGetter custom_getter = [&](const Getter& getter, const GetVariableArgs& args) {
+  CustomGetter custom_getter = [&](const Getter& getter,
+                                   const GetVariableArgs& args) {
     ++called;
     EXPECT_TRUE(args.synchronization == synchronization);
     EXPECT_TRUE(args.aggregation == aggregation);
@@ -1261,8 +1342,9 @@ TEST_F(VarScopeCustomGetterTest, SynchronizationAndAggregationWithCustomGetter) 
     variable_scope s("scope", {.custom_getter = custom_getter});
     synchronization = VariableSynchronization::ON_READ;
     aggregation = VariableAggregation::MEAN;
-    get_variable("v1",
-                 {.shape = {1}, .synchronization = synchronization, .aggregation = aggregation});
+    get_variable("v1", {.shape = {1},
+                        .synchronization = synchronization,
+                        .aggregation = aggregation});
   }
   EXPECT_EQ(called, 2);
   // The getter receives trainable already resolved from synchronization.
@@ -1273,10 +1355,12 @@ TEST_F(VarScopeCustomGetterTest, SynchronizationAndAggregationWithCustomGetter) 
 TEST_F(VarScopeCustomGetterTest, CustomGetterWithReuse) {
   std::vector<Reuse> seen;
   // A custom getter can treat reused variables differently.
-  CustomGetter custom_getter = [&seen](const Getter& getter, const GetVariableArgs& args) {
+  CustomGetter custom_getter = [&seen](const Getter& getter,
+                                       const GetVariableArgs& args) {
     seen.push_back(args.reuse);
     Variable var = getter(args);
-    return Variable::FromTensor(identity(var.value(), args.reuse ? "reused" : "not_reused"));
+    return Variable::FromTensor(
+        identity(var.value(), args.reuse ? "reused" : "not_reused"));
   };
   std::optional<VariableScope> scope;
   Variable v, v2;
@@ -1299,7 +1383,8 @@ TEST_F(VarScopeCustomGetterTest, CustomGetterWithReuse) {
 
 // Case 56.
 TEST_F(VarScopeCustomGetterTest, GetterThatCreatesTwoVariablesAndSumsThem) {
-  CustomGetter custom_getter = [](const Getter& getter, const GetVariableArgs& args) {
+  CustomGetter custom_getter = [](const Getter& getter,
+                                  const GetVariableArgs& args) {
     GetVariableArgs args0 = args;
     args0.name = args.name + "/0";
     GetVariableArgs args1 = args;
@@ -1326,7 +1411,8 @@ TEST_F(VarScopeCustomGetterTest, GetterThatCreatesTwoVariablesAndSumsThem) {
 }
 
 TEST_F(VarScopeCustomGetterTest, NestedCustomGetters) {
-  const auto two_getter = [](const char* suffix, const char* scope_name, bool product) {
+  const auto two_getter = [](const char* suffix, const char* scope_name,
+                             bool product) {
     return [=](const Getter& getter, const GetVariableArgs& args) {
       GetVariableArgs args0 = args;
       args0.name = absl::StrCat(args.name, "/", suffix, "_0");
@@ -1335,7 +1421,8 @@ TEST_F(VarScopeCustomGetterTest, NestedCustomGetters) {
       Variable g0 = getter(args0);
       Variable g1 = getter(args1);
       name_scope scope(scope_name);
-      return Variable::FromTensor(product ? g0.value() * g1.value() : g0.value() + g1.value());
+      return Variable::FromTensor(product ? g0.value() * g1.value()
+                                          : g0.value() + g1.value());
     };
   };
   CustomGetter sum_getter = two_getter("sum", "sum_getter", false);
@@ -1344,7 +1431,8 @@ TEST_F(VarScopeCustomGetterTest, NestedCustomGetters) {
   {
     variable_scope prod_scope("prod_scope", {.custom_getter = prod_getter});
     variable_scope sum_scope("sum_scope", {.custom_getter = sum_getter});
-    variable_scope inner_sum_scope("inner_sum_scope", {.custom_getter = sum_getter});
+    variable_scope inner_sum_scope("inner_sum_scope",
+                                   {.custom_getter = sum_getter});
     // Sums of sums of products.
     v = get_variable("v", {.shape = {1, 2, 3}});
   }
@@ -1352,9 +1440,10 @@ TEST_F(VarScopeCustomGetterTest, NestedCustomGetters) {
   std::vector<Variable> true_vars = trainable_variables();
   ASSERT_EQ(true_vars.size(), 8u);
   for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(true_vars[i].name(),
-              absl::StrCat("prod_scope/sum_scope/inner_sum_scope/v/sum_", i >> 2, "/sum_",
-                           (i >> 1) & 1, "/prod_", i & 1, ":0"));
+    EXPECT_EQ(
+        true_vars[i].name(),
+        absl::StrCat("prod_scope/sum_scope/inner_sum_scope/v/sum_", i >> 2,
+                     "/sum_", (i >> 1) & 1, "/prod_", i & 1, ":0"));
   }
   std::vector<Output> fetches(true_vars.begin(), true_vars.end());
   fetches.push_back(v);
@@ -1453,7 +1542,8 @@ TEST_F(VarScopeMultithreadedTest, TwoThreadsNestedScopeEntry) {
     GraphGuard as_default(graph_);
     {
       variable_scope foo("foo");
-      EXPECT_EQ(get_variable_scope().name(), "foo");  // Each thread starts at the root.
+      EXPECT_EQ(get_variable_scope().name(),
+                "foo");  // Each thread starts at the root.
       name_scopes[i] = foo.scope().original_name_scope();
       results[i] = NameOrError([] { return get_variable("v", {.shape = {}}); });
       paused[i].count_down();
@@ -1557,7 +1647,8 @@ TEST_F(VariableOpNamesTest, NoInitializerOpsForAValue) {
   Variable u = get_variable("u", {.initializer = init});
   EXPECT_EQ(u.initial_value(), init);
   Variable y = get_variable(
-      "y", {.dtype = int64, .initializer = Tensor::FromVector<int64_t>({1, 2, 3}, {3})});
+      "y", {.dtype = int64,
+            .initializer = Tensor::FromVector<int64_t>({1, 2, 3}, {3})});
   // A non-tensor value is converted as "<name>/initial_value".
   EXPECT_EQ(y.initial_value().name(), "y/initial_value:0");
   for (const Operation& op : graph_.get_operations()) {
@@ -1584,7 +1675,8 @@ TEST_F(VariableOpNamesTest, Collections) {
   // TRAINABLE_VARIABLES already listed is not appended again; a repeated
   // key adds the variable once.
   get_variable("c", {.shape = {},
-                     .collections = Keys{"mine", GraphKeys::TRAINABLE_VARIABLES, "mine"}});
+                     .collections =
+                         Keys{"mine", GraphKeys::TRAINABLE_VARIABLES, "mine"}});
   EXPECT_THAT(Names(global_variables()), ElementsAre("a:0", "b:0"));
   EXPECT_THAT(Names(trainable_variables()), ElementsAre("a:0", "c:0"));
   EXPECT_THAT(Names(get_collection("mine")), ElementsAre("c:0"));
@@ -1632,10 +1724,13 @@ TEST_F(VarScopeCasesTest, VariableNamesIgnoreNameScopes) {
 // Case 8: the default glorot initializer needs a fully defined shape.
 TEST_F(VarScopeCasesTest, DefaultInitializerNeedsAShape) {
   ExpectError([] { get_variable("x"); }, "ValueError", kInvalidInitializer);
-  ExpectError([] { get_variable("x", {.shape = Shape({-1, 2})}); }, "ValueError",
-              kInvalidInitializer);
-  ExpectError([] { get_variable("x", {.initializer = zeros_initializer()}); }, "ValueError",
-              kInvalidInitializer);
+  ExpectError(
+      [] {
+        get_variable("x", {.shape = Shape({-1, 2})});
+      },
+      "ValueError", kInvalidInitializer);
+  ExpectError([] { get_variable("x", {.initializer = zeros_initializer()}); },
+              "ValueError", kInvalidInitializer);
   EXPECT_TRUE(global_variables().empty());
 }
 
@@ -1647,12 +1742,15 @@ TEST_F(VarScopeCasesTest, ReuseWithUnknownShapeAndDefaultDtype) {
   // An unknown shape is compatible with any.
   EXPECT_EQ(get_variable("v"), v);
   EXPECT_EQ(get_variable("v", {.shape = Shape::UnknownDims(1)}), v);
-  ExpectError([] { get_variable("v", {.shape = Shape::UnknownDims(2)}); }, "ValueError",
-              "Trying to share variable v, but specified shape (?, ?) and found shape (2,).");
+  ExpectError([] { get_variable("v", {.shape = Shape::UnknownDims(2)}); },
+              "ValueError",
+              "Trying to share variable v, but specified shape (?, ?) and "
+              "found shape (2,).");
   // The scope's float32 is compared with the variable's dtype.
-  ExpectError([] { get_variable("t"); }, "ValueError",
-              "Trying to share variable t, but specified dtype float32 and found dtype "
-              "int32_ref.");
+  ExpectError(
+      [] { get_variable("t"); }, "ValueError",
+      "Trying to share variable t, but specified dtype float32 and found dtype "
+      "int32_ref.");
   EXPECT_EQ(get_variable("t", {.dtype = int32}), t);
 }
 
@@ -1704,6 +1802,21 @@ TEST_F(VarScopeCasesTest, ObjectReentryIgnoresTheEnclosingScope) {
   EXPECT_EQ(get_variable("v", {.shape = {}}).name(), "free/v:0");
 }
 
+// A scope object re-entered elsewhere opens a name scope named after the
+// last component of its name.
+TEST_F(VarScopeCasesTest, ObjectReentryUsesTheLastNameComponent) {
+  std::optional<VariableScope> ab;
+  {
+    variable_scope s("a/b");
+    ab = s.scope();
+    EXPECT_EQ(s.scope().original_name_scope(), "a/b/");
+  }
+  variable_scope again(*ab);
+  EXPECT_EQ(again.scope().name(), "a/b");
+  EXPECT_EQ(NameScopeHere("x"), "b/x/");
+  EXPECT_EQ(get_variable("v", {.shape = {}}).name(), "a/b/v:0");
+}
+
 // VariableScope.get_variable works on any scope object, with its own name
 // and reuse, whatever the current scope.
 TEST_F(VarScopeCasesTest, GetVariableOnAScopeObject) {
@@ -1726,7 +1839,9 @@ TEST_F(VarScopeCasesTest, GetVariableOnAScopeObject) {
 // LOCAL_VARIABLES to the given collections.
 TEST_F(VarScopeCasesTest, LocalVariablesAreNeverTrainable) {
   Variable x = get_local_variable(
-      "x", {.shape = {}, .trainable = true, .collections = Keys{GraphKeys::GLOBAL_VARIABLES}});
+      "x", {.shape = {},
+            .trainable = true,
+            .collections = Keys{GraphKeys::GLOBAL_VARIABLES}});
   EXPECT_FALSE(x.trainable());
   EXPECT_THAT(Names(global_variables()), ElementsAre("x:0"));
   EXPECT_THAT(Names(local_variables()), ElementsAre("x:0"));
@@ -1828,7 +1943,8 @@ TEST_F(VarScopeCasesTest, InitializerPriority) {
   {
     variable_scope s("s", {.initializer = constant_initializer(0.3)});
     a = get_variable("a", {.shape = {}});
-    b = get_variable("b", {.shape = {}, .initializer = constant_initializer(0.5)});
+    b = get_variable("b",
+                     {.shape = {}, .initializer = constant_initializer(0.5)});
     variable_scope sub("sub");
     c = get_variable("c", {.shape = {}});
   }
@@ -1839,7 +1955,8 @@ TEST_F(VarScopeCasesTest, InitializerPriority) {
   const Operation glorot = d.initial_value().op();
   EXPECT_EQ(glorot.type(), "RandomUniform");
   EXPECT_FLOAT_EQ(glorot.node()->attr<float>("maxval"), std::sqrt(6.0f / 5.0f));
-  EXPECT_FLOAT_EQ(glorot.node()->attr<float>("minval"), -std::sqrt(6.0f / 5.0f));
+  EXPECT_FLOAT_EQ(glorot.node()->attr<float>("minval"),
+                  -std::sqrt(6.0f / 5.0f));
   EXPECT_EQ(e.initial_value().name(), "e/Initializer/zeros:0");
   EXPECT_EQ(f.initial_value().name(), "f/Initializer/zeros:0");
   std::vector<Tensor> out = EvalAll({a, b, c, d, e, f});
@@ -1859,7 +1976,8 @@ TEST_F(VarScopeCasesTest, DtypeIsInheritedAndAnExplicitOneWins) {
   EXPECT_EQ(s.scope().dtype(), int32);
   variable_scope sub("sub");
   EXPECT_EQ(get_variable("v", {.shape = {}}).dtype(), int32);
-  EXPECT_EQ(get_variable("w", {.shape = {}, .dtype = float32}).dtype(), float32);
+  EXPECT_EQ(get_variable("w", {.shape = {}, .dtype = float32}).dtype(),
+            float32);
 }
 
 // Case 49.
@@ -1868,18 +1986,23 @@ TEST_F(VarScopeCasesTest, RegularizerLossNames) {
     variable_scope foo("foo");
     get_variable("v", {.shape = {},
                        .initializer = constant_initializer(0.3),
-                       .regularizer = [](Output v) { return reduce_mean(v) + constant(0.1f); }});
+                       .regularizer = [](Output v) {
+                         return reduce_mean(v) + constant(0.1f);
+                       }});
     get_variable("w", {.shape = {2},
                        .initializer = constant_initializer(1),
                        .regularizer = contrib::layers::l2_regularizer(0.5)});
     // A regularizer returning None adds nothing.
     get_variable("x", {.shape = {}, .regularizer = no_regularizer});
-    get_variable("y", {.shape = {}, .regularizer = contrib::layers::l2_regularizer(0.0)});
-    get_variable("z", {.shape = {}, .regularizer = contrib::layers::l1_regularizer(0.0)});
+    get_variable("y", {.shape = {},
+                       .regularizer = contrib::layers::l2_regularizer(0.0)});
+    get_variable("z", {.shape = {},
+                       .regularizer = contrib::layers::l1_regularizer(0.0)});
   }
-  std::vector<CollectionItem> losses = get_collection(GraphKeys::REGULARIZATION_LOSSES);
-  EXPECT_THAT(Names(losses),
-              ElementsAre("foo/v/Regularizer/add:0", "foo/w/Regularizer/l2_regularizer:0"));
+  std::vector<CollectionItem> losses =
+      get_collection(GraphKeys::REGULARIZATION_LOSSES);
+  EXPECT_THAT(Names(losses), ElementsAre("foo/v/Regularizer/add:0",
+                                         "foo/w/Regularizer/l2_regularizer:0"));
   ASSERT_EQ(losses.size(), 2u);
   std::vector<Tensor> out = EvalAll({losses[0].output(), losses[1].output()});
   EXPECT_NEAR(out[0].scalar<float>(), 0.4f, 1e-6f);
@@ -1894,9 +2017,11 @@ TEST_F(VarScopeCasesTest, ConstraintIsNotInherited) {
     variable_scope foo("foo", {.constraint = TaggedConstraint{1}});
     foo_scope = foo.scope();
     EXPECT_EQ(ConstraintTag(get_variable("v", {.shape = {}}).constraint()), 1);
-    EXPECT_EQ(ConstraintTag(get_variable("u", {.shape = {}, .constraint = TaggedConstraint{3}})
-                                .constraint()),
-              3);
+    EXPECT_EQ(
+        ConstraintTag(
+            get_variable("u", {.shape = {}, .constraint = TaggedConstraint{3}})
+                .constraint()),
+        3);
     variable_scope bar("bar");
     EXPECT_FALSE(get_variable("v", {.shape = {}}).constraint());
   }
@@ -1931,9 +2056,11 @@ TEST_F(VarScopeCasesTest, ScopeFilterIsARegexPrefix) {
     variable_scope s("bar");
     get_variable("foo", {.shape = {}});
   }
-  EXPECT_THAT(Names(global_variables("foo")), ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0"));
+  EXPECT_THAT(Names(global_variables("foo")),
+              ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0"));
   EXPECT_THAT(Names(global_variables("foo/")), ElementsAre("foo/v:0"));
-  EXPECT_THAT(Names(trainable_variables("fo+")), ElementsAre("foo/v:0", "foo_1/v:0"));
+  EXPECT_THAT(Names(trainable_variables("fo+")),
+              ElementsAre("foo/v:0", "foo_1/v:0"));
   EXPECT_THAT(Names(global_variables(".*foo")),
               ElementsAre("foo/v:0", "foo_1/v:0", "foobar/v:0", "bar/foo:0"));
   EXPECT_THAT(Names(local_variables("foo")), ElementsAre("foo/l:0"));
@@ -1958,7 +2085,8 @@ TEST_F(VarScopeCasesTest, TfVariableIsNotInTheStore) {
   Variable w(constant(1.0f), {.name = "w"});
   EXPECT_EQ(w.name(), "w:0");
   variable_scope reuse(get_variable_scope(), {.reuse = true});
-  ExpectError([] { get_variable("w", {.shape = {}}); }, "ValueError", DoesNotExist("w"));
+  ExpectError([] { get_variable("w", {.shape = {}}); }, "ValueError",
+              DoesNotExist("w"));
 }
 
 }  // namespace
