@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +14,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/random/random_generator.h"
 #include "minitf/ops/random/random_ops.h"
 #include "minitf/ops/shape_fns.h"
 
@@ -40,57 +40,27 @@ absl::Status DropoutMaskShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-// The mask generator of one DropoutMask node in one Session.
-struct MaskState {
-  std::mt19937_64 engine;
-};
-
 // Each element is kept when a uniform draw u in [0, 1) has u >= rate (TF's
-// comparison), then holds 1 / (1 - rate). The generator is seeded from the
-// node's (seed, seed2), or at random when both are 0, and lives in the
-// Session (PrepareContext::node_state), as the random ops' do: it advances
-// with every run of every plan, so successive runs draw new masks and a
-// fresh Session with the same seeds replays the same sequence.
+// comparison), then holds 1 / (1 - rate). The draws come from the node's
+// RandomGenerator, so successive runs draw new masks.
 class DropoutMaskKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
-    std::shared_ptr<void> own;  // without a Session: this kernel's own state
-    std::shared_ptr<void>& slot =
-        ctx.node_state != nullptr ? *ctx.node_state : own;
-    if (slot == nullptr) {
-      auto state = std::make_shared<MaskState>();
-      const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
-      const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
-      if (seed == 0 && seed2 == 0) {
-        std::random_device device;
-        std::seed_seq seq{device(), device(), device(), device()};
-        state->engine.seed(seq);
-      } else {
-        std::seed_seq seq{
-            static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-            static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
-        state->engine.seed(seq);
-      }
-      slot = std::move(state);
-    }
-    state_ = std::static_pointer_cast<MaskState>(slot);
+    generator_ = RandomGenerator::ForNode(ctx);
     rate_ = ctx.node.attr<float>("rate");
     scale_ = 1.0f / (1.0f - rate_);
     return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
-    std::mt19937_64& engine = state_->engine;
     for (float& v : ctx.output(0).flat<float>()) {
-      // The top 24 bits: every value of [0, 1) exact in float.
-      const float u = static_cast<float>(engine() >> 40) * 0x1.0p-24f;
-      v = u >= rate_ ? scale_ : 0.0f;
+      v = generator_->Uniform() >= rate_ ? scale_ : 0.0f;
     }
     return absl::OkStatus();
   }
 
  private:
-  std::shared_ptr<MaskState> state_;
+  std::shared_ptr<RandomGenerator> generator_;
   float rate_ = 0.0f;
   float scale_ = 1.0f;
 };

@@ -4,13 +4,12 @@
 #include "minitf/ops/random/random_ops.h"
 
 #include <cmath>
-#include <numbers>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "minitf/graph/context.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/random/random_generator.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -27,45 +26,15 @@ int64_t TruncateSeed(int64_t seed) {
 
 enum class Distribution { kUniform, kNormal, kTruncatedNormal };
 
-// The generator of one random node in one Session.
-struct RandomState {
-  std::mt19937_64 engine;
-  bool has_spare = false;  // Box-Muller makes values in pairs
-  float spare = 0.0f;
-};
-
-// Draws every element from the node's generator, seeded from the node's
-// (seed, seed2), or from std::random_device when both are 0. The generator
-// lives in the Session (PrepareContext::node_state), so it advances with
-// every run of every plan, as in TF: successive runs differ, and a fresh
-// Session with the same seeds replays the same sequence.
-//
-// The transforms from engine bits are written out (rather than taken from
-// <random>'s distributions, whose algorithms the standard leaves open) so
-// that a seed gives the same values with every standard library.
+// Fills its output from the node's RandomGenerator, scaled by minval/maxval
+// or mean/stddev.
 class RandomKernel : public OpKernel {
  public:
   explicit RandomKernel(Distribution distribution)
       : distribution_(distribution) {}
 
   absl::Status Prepare(const PrepareContext& ctx) override {
-    if (*ctx.node_state == nullptr) {
-      auto state = std::make_shared<RandomState>();
-      const auto seed = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed"));
-      const auto seed2 = static_cast<uint64_t>(ctx.node.attr<int64_t>("seed2"));
-      if (seed == 0 && seed2 == 0) {
-        std::random_device device;
-        std::seed_seq seq{device(), device(), device(), device()};
-        state->engine.seed(seq);
-      } else {
-        std::seed_seq seq{
-            static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-            static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
-        state->engine.seed(seq);
-      }
-      *ctx.node_state = std::move(state);
-    }
-    state_ = std::static_pointer_cast<RandomState>(*ctx.node_state);
+    generator_ = RandomGenerator::ForNode(ctx);
     if (distribution_ == Distribution::kUniform) {
       shift_ = ctx.node.attr<float>("minval");
       scale_ = ctx.node.attr<float>("maxval") - shift_;
@@ -80,16 +49,16 @@ class RandomKernel : public OpKernel {
     auto out = ctx.output(0).flat<float>();
     switch (distribution_) {
       case Distribution::kUniform:
-        for (float& v : out) v = shift_ + scale_ * Uniform24();
+        for (float& v : out) v = shift_ + scale_ * generator_->Uniform();
         break;
       case Distribution::kNormal:
-        for (float& v : out) v = shift_ + scale_ * Normal();
+        for (float& v : out) v = shift_ + scale_ * generator_->Normal();
         break;
       case Distribution::kTruncatedNormal:
         for (float& v : out) {
           float z;
           do {
-            z = Normal();
+            z = generator_->Normal();
           } while (std::abs(z) >= 2.0f);  // TF redraws beyond 2 stddev.
           v = shift_ + scale_ * z;
         }
@@ -99,30 +68,8 @@ class RandomKernel : public OpKernel {
   }
 
  private:
-  // Uniform in [0, 1) from the top 24 bits: every value exact in float.
-  float Uniform24() {
-    return static_cast<float>(state_->engine() >> 40) * 0x1.0p-24f;
-  }
-  // Standard normal by Box-Muller, one pair per two engine draws; the
-  // second value of a pair serves the next call.
-  float Normal() {
-    if (state_->has_spare) {
-      state_->has_spare = false;
-      return state_->spare;
-    }
-    // u1 in (0, 1] keeps the log finite; u2 in [0, 1).
-    const double u1 =
-        static_cast<double>((state_->engine() >> 11) + 1) * 0x1.0p-53;
-    const double u2 = static_cast<double>(state_->engine() >> 11) * 0x1.0p-53;
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double theta = 2.0 * std::numbers::pi * u2;
-    state_->spare = static_cast<float>(r * std::sin(theta));
-    state_->has_spare = true;
-    return static_cast<float>(r * std::cos(theta));
-  }
-
   Distribution distribution_;
-  std::shared_ptr<RandomState> state_;
+  std::shared_ptr<RandomGenerator> generator_;
   float shift_ = 0.0f;
   float scale_ = 1.0f;
 };
