@@ -37,6 +37,17 @@ dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims) {
   return strides;
 }
 
+dnnl::memory::dims ToNcxOrder(const dnnl::memory::dims& per_axis,
+                              bool channels_first) {
+  const int rank = static_cast<int>(per_axis.size());
+  const int c_axis = channels_first ? 1 : rank - 1;
+  dnnl::memory::dims ncx = {per_axis[0], per_axis[c_axis]};
+  for (int i = 1; i < rank; ++i) {
+    if (i != c_axis) ncx.push_back(per_axis[i]);
+  }
+  return ncx;
+}
+
 void PrimitiveArgs::Add(int arg, const dnnl::memory& mem) {
   memories_.push_back(mem);
   args_.push_back({arg, mem.get()});

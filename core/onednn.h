@@ -19,6 +19,11 @@ dnnl::memory::data_type ToDnnl(DataType dtype);
 dnnl::memory::dims ToDnnlDims(const Shape& shape);
 // Dense row-major strides for `dims`.
 dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
+// `per_axis` (one value per axis of a tensor, e.g. its dims or strides)
+// in oneDNN's logical order {N, C, spatial...}; the channel is axis 1 when
+// `channels_first`, else the last axis.
+dnnl::memory::dims ToNcxOrder(const dnnl::memory::dims& per_axis,
+                              bool channels_first);
 
 // True while this thread is inside a oneDNN primitive's execution. oneDNN
 // 2.6's dnnl_primitive_execute builds an std::unordered_map of its

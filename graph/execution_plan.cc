@@ -1,6 +1,7 @@
 #include "minitf/graph/execution_plan.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "minitf/core/logging.h"
 #include "minitf/graph/graph.h"
@@ -66,7 +67,8 @@ bool PlanSignature::Matches(const FeedDict& f, const std::vector<Output>& fe,
 
 absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     const FeedDict& feeds, const std::vector<Output>& fetches,
-    const std::vector<Operation>& targets, const SessionResources& session) {
+    const std::vector<Operation>& targets, const SessionResources& session,
+    const std::vector<PlanPass>& passes) {
   auto plan = std::make_unique<ExecutionPlan>();
   PlanSignature& sig = plan->signature_;
   for (const auto& [output, value] : feeds) {
@@ -75,19 +77,38 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   }
   sig.fetches = fetches;
   sig.targets = targets;
+  MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session));
+  for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
+  MINITF_RETURN_IF_ERROR(plan->Materialize(ir, session));
+  Log().debug("compiled a plan of {} steps and {} values", plan->steps_.size(),
+              plan->slots_.size());
+  return plan;
+}
 
+absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
+                                              const std::vector<Output>& fetches,
+                                              const std::vector<Operation>& targets,
+                                              const SessionResources& session) {
+  PlanIR ir;
   Graph* graph = nullptr;
-  if (!fetches.empty())
+  if (!fetches.empty()) {
     graph = fetches[0].graph();
-  else if (!targets.empty())
+  } else if (!targets.empty()) {
     graph = targets[0].graph();
-  else if (!feeds.empty())
+  } else if (!feeds.empty()) {
     graph = feeds[0].first.graph();
-  if (graph == nullptr) return plan;  // Nothing to run.
-
-  absl::flat_hash_map<Output, int> fed;
-  for (int i = 0; i < static_cast<int>(feeds.size()); ++i)
-    fed[feeds[i].first] = i;
+  }
+  absl::flat_hash_map<Output, int> value_of;
+  auto new_value = [&](DataType dtype, const Shape& shape) {
+    ir.values.push_back({dtype, shape, false});
+    return static_cast<int>(ir.values.size()) - 1;
+  };
+  absl::flat_hash_set<Output> fed;
+  for (const auto& [output, value] : feeds) {
+    if (fed.insert(output).second) value_of[output] = new_value(value.dtype(), value.shape());
+    ir.feed_values.push_back(value_of[output]);
+  }
+  if (graph == nullptr) return ir;  // nothing to run
 
   // Prune: every node the fetches and targets need, stopping at fed tensors
   // and at ref edges (a variable is passed by reference, not computed).
@@ -115,132 +136,101 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     for (const Node* control : node->control_inputs()) want(control);
   }
 
-  // Slots: fed tensors first, then the outputs of each needed node.
-  absl::flat_hash_map<Output, int> slot_of;
-  std::vector<Shape> slot_shapes;
-  auto new_slot = [&](Output output, const Shape& shape) {
-    slot_of[output] = static_cast<int>(slot_shapes.size());
-    slot_shapes.push_back(shape);
-    plan->slots_.emplace_back();
-  };
-  for (const auto& [output, value] : feeds) {
-    if (!slot_of.contains(output)) new_slot(output, value.shape());
-    plan->feed_slots_.push_back(slot_of[output]);
-  }
-
-  struct PendingStep {
-    const Node* node;
-    std::vector<int> in_slots;
-    std::vector<VariableSlot*> refs;
-    std::vector<int> out_slots;
-  };
-  std::vector<PendingStep> pending;
+  // Node ids are a topological order (inputs exist before their users).
   for (const auto& owned : graph->nodes()) {
     const Node& node = *owned;
     if (!needed[node.id()]) continue;
     const OpDef& def = node.op_def();
     if (node.type() == "Placeholder") {
       return absl::InvalidArgumentError(absl::StrCat(
-          "You must feed a value for placeholder tensor '", node.name(),
-          "' with dtype ", DataTypeProtoName(node.output_dtype(0)),
-          " and shape ", node.output_shape(0).DebugString()));
+          "You must feed a value for placeholder tensor '", node.name(), "' with dtype ",
+          DataTypeProtoName(node.output_dtype(0)), " and shape ",
+          node.output_shape(0).DebugString()));
     }
-    // Concrete shapes for this plan.
-    PendingStep step{&node, {}, {}, {}};
+    PlanStep step{&node, def.kernel, {}, {}, {}};
     std::vector<DataType> in_dtypes;
     std::vector<Shape> in_shapes;
     std::vector<const Tensor*> in_values;
     for (int i = 0; i < node.num_inputs(); ++i) {
       const Output& in = node.input(i);
       in_dtypes.push_back(in.dtype());
-      if (IsRefInput(def, i)) {
-        step.refs.push_back(session.variable(*in.node()));
-        step.in_slots.push_back(-1);
-        in_shapes.push_back(in.shape());
-        in_values.push_back(nullptr);
-        continue;
-      }
-      step.refs.push_back(nullptr);
-      const int slot = slot_of.at(in);
-      step.in_slots.push_back(slot);
-      in_shapes.push_back(slot_shapes[slot]);
-      in_values.push_back(in.node()->type() == "Const" && !fed.contains(in)
-                              ? &in.node()->attr<Tensor>("value")
-                              : nullptr);
+      const bool ref = IsRefInput(def, i);
+      step.refs.push_back(ref ? session.variable(*in.node()) : nullptr);
+      step.inputs.push_back(ref ? -1 : value_of.at(in));
+      in_shapes.push_back(ref ? in.shape() : ir.values[step.inputs.back()].shape);
+      const bool constant = !ref && in.node()->type() == "Const" && !fed.contains(in);
+      in_values.push_back(constant ? &in.node()->attr<Tensor>("value") : nullptr);
     }
     if (def.is_variable) step.refs.push_back(session.variable(node));
+    // Concrete shapes for this plan.
     ShapeContext shapes(node.attrs(), in_dtypes, in_shapes, in_values);
     if (def.shape_fn) {
       absl::Status status = def.shape_fn(shapes);
       if (!status.ok()) {
-        return AnnotateWithNode(absl::InvalidArgumentError(status.message()),
-                                node);
+        return AnnotateWithNode(absl::InvalidArgumentError(status.message()), node);
       }
     }
     for (int o = 0; o < node.num_outputs(); ++o) {
       const Shape& shape = shapes.output_shapes[o];
       if (!shape.IsFullyDefined()) {
         return AnnotateWithNode(
-            absl::UnimplementedError(
-                absl::StrCat("Cannot infer a concrete shape for output ", o,
-                             " of '", node.name(), "': ", shape.ToString())),
+            absl::UnimplementedError(absl::StrCat("Cannot infer a concrete shape for output ",
+                                                  o, " of '", node.name(), "': ",
+                                                  shape.ToString())),
             node);
       }
-      // A fed output still gets a slot of its own to be computed into;
+      // A fed output still gets a value of its own to be computed into;
       // consumers keep reading the feed.
-      const Output out(const_cast<Node*>(&node), o);
-      const int slot = static_cast<int>(slot_shapes.size());
-      slot_shapes.push_back(shape);
-      plan->slots_.emplace_back();
-      if (!slot_of.contains(out)) slot_of[out] = slot;
-      step.out_slots.push_back(slot);
-      if (def.kernel && !def.forwards_outputs) {
-        plan->slots_.back() = Tensor(node.output_dtype(o), shape);
-      }
+      const int id = new_value(node.output_dtype(o), shape);
+      ir.values[id].preallocate = def.kernel && !def.forwards_outputs;
+      value_of.try_emplace(Output(const_cast<Node*>(&node), o), id);
+      step.outputs.push_back(id);
     }
-    if (def.kernel) pending.push_back(std::move(step));
+    if (def.kernel) ir.steps.push_back(std::move(step));
   }
+  for (const Output& f : fetches) ir.fetch_values.push_back(value_of.at(f));
+  return ir;
+}
 
-  // Steps: pointer arrays are filled only now that slots_ is final.
-  for (PendingStep& p : pending) {
+absl::Status ExecutionPlan::Materialize(const PlanIR& ir, const SessionResources& session) {
+  slots_.reserve(ir.values.size());
+  for (const PlanValue& v : ir.values) {
+    slots_.push_back(v.preallocate ? Tensor(v.dtype, v.shape) : Tensor());
+  }
+  feed_slots_ = ir.feed_values;
+  fetch_slots_ = ir.fetch_values;
+  for (const PlanStep& p : ir.steps) {
     Step step{p.node,
-              p.node->op_def().kernel(*p.node),
-              static_cast<int>(plan->input_ptrs_.size()),
-              static_cast<int>(plan->output_ptrs_.size()),
-              static_cast<int>(p.in_slots.size()),
-              static_cast<int>(p.out_slots.size())};
-    step.refs_begin = static_cast<int>(plan->ref_ptrs_.size());
+              p.kernel(*p.node),
+              static_cast<int>(input_ptrs_.size()),
+              static_cast<int>(output_ptrs_.size()),
+              static_cast<int>(p.inputs.size()),
+              static_cast<int>(p.outputs.size())};
+    step.refs_begin = static_cast<int>(ref_ptrs_.size());
     step.num_refs = static_cast<int>(p.refs.size());
     std::vector<Shape> in_shapes, out_shapes;
-    for (int slot : p.in_slots) {
-      plan->input_ptrs_.push_back(slot >= 0 ? &plan->slots_[slot] : nullptr);
-      in_shapes.push_back(slot >= 0 ? slot_shapes[slot] : Shape::Unknown());
-    }
     for (int i = 0; i < step.num_inputs; ++i) {
-      if (p.in_slots[i] < 0) in_shapes[i] = p.node->input(i).shape();
+      const int id = p.inputs[i];
+      input_ptrs_.push_back(id >= 0 ? &slots_[id] : nullptr);
+      in_shapes.push_back(id >= 0 ? ir.values[id].shape : p.node->input(i).shape());
     }
-    for (int slot : p.out_slots) {
-      plan->output_ptrs_.push_back(&plan->slots_[slot]);
-      out_shapes.push_back(slot_shapes[slot]);
+    for (int id : p.outputs) {
+      output_ptrs_.push_back(&slots_[id]);
+      out_shapes.push_back(ir.values[id].shape);
     }
-    plan->ref_ptrs_.insert(plan->ref_ptrs_.end(), p.refs.begin(), p.refs.end());
+    ref_ptrs_.insert(ref_ptrs_.end(), p.refs.begin(), p.refs.end());
     absl::Status status;
     try {
       std::shared_ptr<void>* state =
           p.node->op_def().is_stateful ? session.node_state(*p.node) : nullptr;
       status = step.kernel->Prepare({*p.node, in_shapes, out_shapes, state});
-    } catch (const std::exception& e) {
-      status = absl::InternalError(
-          absl::StrCat("Preparing kernel failed: ", e.what()));
+    } catch (const std::exception& e) {  // dnnl::error: never escapes
+      status = absl::InternalError(absl::StrCat("Preparing kernel failed: ", e.what()));
     }
     if (!status.ok()) return AnnotateWithNode(status, *p.node);
-    plan->steps_.push_back(std::move(step));
+    steps_.push_back(std::move(step));
   }
-
-  for (const Output& f : fetches) plan->fetch_slots_.push_back(slot_of.at(f));
-  Log().debug("compiled a plan of {} steps and {} slots", plan->steps_.size(),
-              plan->slots_.size());
-  return plan;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {

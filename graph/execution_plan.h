@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "minitf/graph/kernel.h"
+#include "minitf/graph/plan_ir.h"
 #include "minitf/graph/session.h"
 
 namespace minitf {
@@ -42,9 +43,12 @@ class ExecutionPlan {
     std::function<std::shared_ptr<void>*(const Node&)> node_state;
   };
 
+  // Builds the PlanIR, runs `passes` over it in order, then creates and
+  // prepares every kernel and reserves every buffer.
   static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Compile(
       const FeedDict& feeds, const std::vector<Output>& fetches,
-      const std::vector<Operation>& targets, const SessionResources& session);
+      const std::vector<Operation>& targets, const SessionResources& session,
+      const std::vector<PlanPass>& passes = {});
 
   const PlanSignature& signature() const { return signature_; }
   // Binds `feeds` (same signature), runs every step, copies the fetches.
@@ -52,6 +56,14 @@ class ExecutionPlan {
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
  private:
+  // Prunes, orders and infers concrete shapes: the IR before any pass.
+  static absl::StatusOr<PlanIR> BuildIR(const FeedDict& feeds,
+                                        const std::vector<Output>& fetches,
+                                        const std::vector<Operation>& targets,
+                                        const SessionResources& session);
+  // Creates the kernels and buffers the IR describes.
+  absl::Status Materialize(const PlanIR& ir, const SessionResources& session);
+
   struct Step {
     const Node* node;
     std::unique_ptr<OpKernel> kernel;

@@ -21,24 +21,12 @@ bool ChannelsFirst(const Node& node) {
   return node.attr<std::string>("data_format") == "NCHW";
 }
 
-// oneDNN's logical dims {N, C, spatial...} and the plain layout of x.
+// oneDNN's logical dims {N, C, spatial...} and the plain layout of x (any
+// rank from 2 to 5, hence strides rather than a format tag).
 memory::desc DataDesc(const Shape& x, bool channels_first) {
-  const int rank = x.rank();
-  const int c_axis = channels_first ? 1 : rank - 1;
-  memory::dims dims = {x.dim(0), x.dim(c_axis)};
-  memory::dims strides(rank);
-  // Row-major strides of x, permuted into the logical order.
-  std::vector<int64_t> row(rank, 1);
-  for (int i = rank - 2; i >= 0; --i) row[i] = row[i + 1] * x.dim(i + 1);
-  strides[0] = row[0];
-  strides[1] = row[c_axis];
-  int k = 2;
-  for (int i = 1; i < rank; ++i) {
-    if (i == c_axis) continue;
-    dims.push_back(x.dim(i));
-    strides[k++] = row[i];
-  }
-  return memory::desc(dims, memory::data_type::f32, strides);
+  const memory::dims dims = ToDnnlDims(x);
+  return memory::desc(ToNcxOrder(dims, channels_first), memory::data_type::f32,
+                      ToNcxOrder(RowMajorStrides(dims), channels_first));
 }
 
 memory::desc VectorDesc(int64_t c) {

@@ -3,6 +3,8 @@
 // gradient, parameterized by rank.
 #include "minitf/ops/nn/conv_ops.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -10,6 +12,7 @@
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/nn/window.h"
 
 namespace minitf::nn {
 namespace {
@@ -30,15 +33,8 @@ constexpr ConvTypes kConvTypes[] = {
     {"Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"},
 };
 
-const char* DefaultDataFormat(int spatial) {
-  return spatial == 1 ? "NWC" : spatial == 2 ? "NHWC" : "NDHWC";
-}
-
 // Attributes of a convolution node, validated against the input rank.
-struct ConvAttrs {
-  int spatial = 2;
-  bool channels_first = false;
-  bool same = false;
+struct ConvAttrs : Window {
   std::vector<int64_t> strides, dilations;  // spatial dims only
 
   static absl::StatusOr<ConvAttrs> Parse(int spatial,
@@ -46,82 +42,40 @@ struct ConvAttrs {
                                          const std::vector<int64_t>& dilations,
                                          const std::string& padding,
                                          const std::string& data_format);
-  int channel_axis() const { return channels_first ? 1 : spatial + 1; }
-  int spatial_axis(int i) const { return channels_first ? 2 + i : 1 + i; }
+  // The spatial dims of filter `w` (-1 while unknown).
+  std::vector<int64_t> Kernel(const Shape& w) const {
+    std::vector<int64_t> k(spatial, -1);
+    if (w.has_rank()) std::copy_n(w.dims().begin(), spatial, k.begin());
+    return k;
+  }
 };
 
 absl::StatusOr<ConvAttrs> ConvAttrs::Parse(
     int spatial, const std::vector<int64_t>& strides,
     const std::vector<int64_t>& dilations, const std::string& padding,
     const std::string& data_format) {
-  ConvAttrs a;
-  a.spatial = spatial;
-  const std::string last = DefaultDataFormat(spatial);
-  std::string first = last;
-  first.erase(first.end() - 1);
-  first.insert(first.begin() + 1, 'C');
-  if (data_format != last && data_format != first) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '",
-                                                   data_format, "': expected ",
-                                                   last, " or ", first));
-  }
-  a.channels_first = data_format == first;
-  if (padding != "SAME" && padding != "VALID") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Value for attr 'padding' of \"", padding,
-        "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
-  }
-  a.same = padding == "SAME";
-  const int rank = spatial + 2;
+  MINITF_ASSIGN_OR_RETURN(Window window,
+                          Window::Parse(spatial, padding, data_format));
+  ConvAttrs a{window};
   for (const auto& [values, what, out] :
        {std::tuple{&strides, "strides", &a.strides},
         std::tuple{&dilations, "dilations", &a.dilations}}) {
-    if (static_cast<int>(values->size()) != rank) {
-      return absl::InvalidArgumentError(absl::StrCat("Sliding window ", what,
-                                                     " field must specify ",
-                                                     rank, " dimensions"));
-    }
+    MINITF_ASSIGN_OR_RETURN(*out, a.SpatialField(*values, what));
     if ((*values)[0] != 1 || (*values)[a.channel_axis()] != 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("Current implementation does not yet support ", what,
                        " in the batch and depth dimensions."));
     }
-    for (int i = 0; i < spatial; ++i) {
-      const int64_t v = (*values)[a.spatial_axis(i)];
+    for (int64_t v : *out) {
       if (v < 1) {
         return absl::InvalidArgumentError(absl::StrCat(
             "all values of ",
             what == std::string("strides") ? "strides" : "dilation_rate",
             " must be positive"));
       }
-      out->push_back(v);
     }
   }
   return a;
-}
-
-// TF's output size and SAME padding (the odd pixel goes after).
-struct SpatialGeometry {
-  int64_t out = -1, pad_before = 0, pad_after = 0;
-};
-absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s,
-                                         int64_t d, bool same) {
-  SpatialGeometry g;
-  if (in < 0 || k < 0) return g;
-  const int64_t dk = (k - 1) * d + 1;
-  if (same) {
-    g.out = (in + s - 1) / s;
-    const int64_t total = std::max<int64_t>((g.out - 1) * s + dk - in, 0);
-    g.pad_before = total / 2;
-    g.pad_after = total - g.pad_before;
-  } else {
-    if (in < dk) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Negative dimension size caused by subtracting ", dk, " from ", in));
-    }
-    g.out = (in - dk) / s + 1;
-  }
-  return g;
 }
 
 absl::StatusOr<ConvAttrs> AttrsOf(const Node& node, int spatial) {
@@ -134,14 +88,9 @@ absl::StatusOr<ConvAttrs> AttrsOf(const Node& node, int spatial) {
 // The output shape of a forward convolution of `x` by `w`.
 absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x,
                                    const Shape& w) {
-  const int rank = a.spatial + 2;
-  for (const Shape* s : {&x, &w}) {
-    if (s->has_rank() && s->rank() != rank) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shape must be rank ", rank, " but is rank ", s->rank()));
-    }
-  }
-  if (!x.has_rank()) return Shape::UnknownDims(rank);
+  MINITF_RETURN_IF_ERROR(a.CheckRank(x));
+  MINITF_RETURN_IF_ERROR(a.CheckRank(w));
+  if (!x.has_rank()) return Shape::UnknownDims(a.rank());
   const int64_t in_c = x.dim(a.channel_axis());
   const int64_t filter_in = w.has_rank() ? w.dim(a.spatial) : -1;
   if (in_c >= 0 && filter_in >= 0 && in_c != filter_in) {
@@ -149,16 +98,10 @@ absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x,
         "Depth of input (", in_c,
         ") is not a multiple of input depth of filter (", filter_in, ")"));
   }
-  Shape out = x;
-  out.set_dim(a.channel_axis(), w.has_rank() ? w.dim(a.spatial + 1) : -1);
-  for (int i = 0; i < a.spatial; ++i) {
-    MINITF_ASSIGN_OR_RETURN(
-        SpatialGeometry g,
-        Geometry(x.dim(a.spatial_axis(i)), w.has_rank() ? w.dim(i) : -1,
-                 a.strides[i], a.dilations[i], a.same));
-    out.set_dim(a.spatial_axis(i), g.out);
-  }
-  return out;
+  MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
+                          a.Slide(x, a.Kernel(w), a.strides, a.dilations));
+  g.output.set_dim(a.channel_axis(), w.has_rank() ? w.dim(a.spatial + 1) : -1);
+  return g.output;
 }
 
 absl::Status ConvShape(ShapeContext& ctx, int spatial, ConvMode mode) {
@@ -192,23 +135,9 @@ absl::Status ConvShape(ShapeContext& ctx, int spatial, ConvMode mode) {
   return absl::OkStatus();
 }
 
-memory::format_tag DataTag(int spatial, bool channels_first) {
-  using tag = memory::format_tag;
-  if (spatial == 1) return channels_first ? tag::ncw : tag::nwc;
-  if (spatial == 2) return channels_first ? tag::nchw : tag::nhwc;
-  return channels_first ? tag::ncdhw : tag::ndhwc;
-}
-
 memory::format_tag FilterTag(int spatial) {
   using tag = memory::format_tag;
   return spatial == 1 ? tag::wio : spatial == 2 ? tag::hwio : tag::dhwio;
-}
-
-// oneDNN's logical dims {N, C, spatial...} of a data tensor.
-memory::dims DataDims(const ConvAttrs& a, const Shape& s) {
-  memory::dims d = {s.dim(0), s.dim(a.channel_axis())};
-  for (int i = 0; i < a.spatial; ++i) d.push_back(s.dim(a.spatial_axis(i)));
-  return d;
 }
 
 // oneDNN's logical dims {O, I, k...} of a TF filter [k..., I, O].
@@ -230,25 +159,18 @@ class ConvKernel : public OpKernel {
                                                         : ctx.input_shapes[1];
     const Shape& y = mode_ == ConvMode::kForward ? ctx.output_shapes[0]
                                                  : ctx.input_shapes[2];
-    memory::dims strides, dilates, pad_l, pad_r;
-    for (int i = 0; i < spatial_; ++i) {
-      MINITF_ASSIGN_OR_RETURN(SpatialGeometry g,
-                              Geometry(x.dim(a.spatial_axis(i)), w.dim(i),
-                                       a.strides[i], a.dilations[i], a.same));
-      strides.push_back(a.strides[i]);
-      dilates.push_back(a.dilations[i] - 1);  // oneDNN counts extra gaps
-      pad_l.push_back(g.pad_before);
-      pad_r.push_back(g.pad_after);
-    }
+    MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
+                            a.Slide(x, a.Kernel(w), a.strides, a.dilations));
+    const memory::dims& strides = a.strides;
+    const memory::dims& pad_l = g.pad_before;
+    const memory::dims& pad_r = g.pad_after;
+    memory::dims dilates;  // oneDNN counts the extra gaps
+    for (int64_t d : a.dilations) dilates.push_back(d - 1);
     const auto f32 = memory::data_type::f32;
-    const memory::desc x_plain(DataDims(a, x), f32,
-                               DataTag(spatial_, a.channels_first));
+    const memory::desc x_plain = a.PlainDesc(x), x_any = a.AnyDesc(x);
+    const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
     const memory::desc w_plain(FilterDims(a, w), f32, FilterTag(spatial_));
-    const memory::desc y_plain(DataDims(a, y), f32,
-                               DataTag(spatial_, a.channels_first));
-    const memory::desc x_any(DataDims(a, x), f32, memory::format_tag::any);
     const memory::desc w_any(FilterDims(a, w), f32, memory::format_tag::any);
-    const memory::desc y_any(DataDims(a, y), f32, memory::format_tag::any);
     const auto algo = dnnl::algorithm::convolution_direct;
     dnnl::convolution_forward::primitive_desc forward(
         {dnnl::prop_kind::forward_training, algo, x_any, w_any, y_any, strides,
@@ -384,11 +306,9 @@ Output conv3d(Output input, Output filter, const Conv3DOptions& o) {
 
 Output conv1d(Output value, Output filters, const Conv1DOptions& o) {
   const bool channels_first = o.data_format == "NCW";
-  std::vector<int64_t> strides = {1, 1, 1}, dilations = {1, 1, 1};
-  strides[channels_first ? 2 : 1] = o.stride;
-  dilations[channels_first ? 2 : 1] = o.dilations;
-  return BuildConv("Conv1D", o.name, {value, filters}, strides, dilations,
-                   o.padding, o.data_format);
+  return BuildConv(
+      "Conv1D", o.name, {value, filters}, FullRank({o.stride}, channels_first),
+      FullRank({o.dilations}, channels_first), o.padding, o.data_format);
 }
 
 Output convolution(Output input, Output filter, const ConvolutionOptions& o) {
@@ -419,13 +339,9 @@ Output convolution(Output input, Output filter, const ConvolutionOptions& o) {
   }
   const std::string format = o.data_format.value_or(DefaultDataFormat(spatial));
   const bool channels_first = format[1] == 'C';
-  std::vector<int64_t> full_strides(spatial + 2, 1), full_rates(spatial + 2, 1);
-  for (int i = 0; i < spatial; ++i) {
-    full_strides[(channels_first ? 2 : 1) + i] = strides[i];
-    full_rates[(channels_first ? 2 : 1) + i] = rates[i];
-  }
   return BuildConv(kConvTypes[spatial - 1].forward, o.name, {input, filter},
-                   full_strides, full_rates, o.padding, format);
+                   FullRank(strides, channels_first),
+                   FullRank(rates, channels_first), o.padding, format);
 }
 
 void RegisterConvOps() {

@@ -25,6 +25,7 @@
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/nn/window.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf::nn {
@@ -49,15 +50,8 @@ constexpr PoolTypes kPoolTypes[2][3] = {
      {"AvgPool3D", "AvgPool3DGrad"}},
 };
 
-const char* DefaultDataFormat(int spatial) {
-  return spatial == 1 ? "NWC" : spatial == 2 ? "NHWC" : "NDHWC";
-}
-
 // Attributes of a pooling node, validated against the rank.
-struct PoolAttrs {
-  int spatial = 2;
-  bool channels_first = false;
-  bool same = false;
+struct PoolAttrs : Window {
   std::vector<int64_t> ksize, strides;  // spatial dims only
 
   static absl::StatusOr<PoolAttrs> Parse(int spatial,
@@ -65,48 +59,18 @@ struct PoolAttrs {
                                          const std::vector<int64_t>& strides,
                                          const std::string& padding,
                                          const std::string& data_format);
-  int channel_axis() const { return channels_first ? 1 : spatial + 1; }
-  int spatial_axis(int i) const { return channels_first ? 2 + i : 1 + i; }
 };
-
-// "NCHW" from "NHWC", "NCW" from "NWC", ...
-std::string ChannelsFirstFormat(int spatial) {
-  std::string first = DefaultDataFormat(spatial);
-  first.erase(first.end() - 1);
-  first.insert(first.begin() + 1, 'C');
-  return first;
-}
 
 absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial,
                                            const std::vector<int64_t>& ksize,
                                            const std::vector<int64_t>& strides,
                                            const std::string& padding,
                                            const std::string& data_format) {
-  PoolAttrs a;
-  a.spatial = spatial;
-  const std::string last = DefaultDataFormat(spatial);
-  const std::string first = ChannelsFirstFormat(spatial);
-  if (data_format != last && data_format != first) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '",
-                                                   data_format, "': expected ",
-                                                   last, " or ", first));
-  }
-  a.channels_first = data_format == first;
-  if (padding != "SAME" && padding != "VALID") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Value for attr 'padding' of \"", padding,
-        "\" is not in the list of allowed values: \"SAME\", \"VALID\""));
-  }
-  a.same = padding == "SAME";
-  const int rank = spatial + 2;
-  for (const auto& [values, what] :
-       {std::pair{&ksize, "ksize"}, std::pair{&strides, "stride"}}) {
-    if (static_cast<int>(values->size()) != rank) {
-      return absl::InvalidArgumentError(absl::StrCat("Sliding window ", what,
-                                                     " field must specify ",
-                                                     rank, " dimensions"));
-    }
-  }
+  MINITF_ASSIGN_OR_RETURN(Window window,
+                          Window::Parse(spatial, padding, data_format));
+  PoolAttrs a{window};
+  MINITF_ASSIGN_OR_RETURN(a.ksize, a.SpatialField(ksize, "ksize"));
+  MINITF_ASSIGN_OR_RETURN(a.strides, a.SpatialField(strides, "stride"));
   if (ksize[0] != 1 || strides[0] != 1) {
     return absl::UnimplementedError(
         "Pooling is not yet supported on the batch dimension.");
@@ -116,15 +80,12 @@ absl::StatusOr<PoolAttrs> PoolAttrs::Parse(int spatial,
         "Non-spatial pooling is not yet supported. Volunteers? :)");
   }
   for (int i = 0; i < spatial; ++i) {
-    const int64_t k = ksize[a.spatial_axis(i)], s = strides[a.spatial_axis(i)];
-    if (k < 1 || s < 1) {
+    if (a.ksize[i] < 1 || a.strides[i] < 1) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Sliding window ksize and strides must be positive, got ksize [",
           absl::StrJoin(ksize, ", "), "] and strides [",
           absl::StrJoin(strides, ", "), "]"));
     }
-    a.ksize.push_back(k);
-    a.strides.push_back(s);
   }
   return a;
 }
@@ -136,45 +97,13 @@ absl::StatusOr<PoolAttrs> AttrsOf(const Node& node, int spatial) {
                           node.attr<std::string>("data_format"));
 }
 
-// TF's output size and SAME padding (the odd pixel goes after).
-struct SpatialGeometry {
-  int64_t out = -1, pad_before = 0, pad_after = 0;
-};
-absl::StatusOr<SpatialGeometry> Geometry(int64_t in, int64_t k, int64_t s,
-                                         bool same) {
-  SpatialGeometry g;
-  if (in < 0) return g;
-  if (same) {
-    g.out = (in + s - 1) / s;
-    const int64_t total = std::max<int64_t>((g.out - 1) * s + k - in, 0);
-    g.pad_before = total / 2;
-    g.pad_after = total - g.pad_before;
-  } else {
-    if (in < k) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Negative dimension size caused by subtracting ", k, " from ", in));
-    }
-    g.out = (in - k) / s + 1;
-  }
-  return g;
-}
-
 // The output shape of pooling `x`.
 absl::StatusOr<Shape> ForwardShape(const PoolAttrs& a, const Shape& x) {
-  const int rank = a.spatial + 2;
-  if (!x.has_rank()) return Shape::UnknownDims(rank);
-  if (x.rank() != rank) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Shape must be rank ", rank, " but is rank ", x.rank()));
-  }
-  Shape out = x;
-  for (int i = 0; i < a.spatial; ++i) {
-    MINITF_ASSIGN_OR_RETURN(
-        SpatialGeometry g,
-        Geometry(x.dim(a.spatial_axis(i)), a.ksize[i], a.strides[i], a.same));
-    out.set_dim(a.spatial_axis(i), g.out);
-  }
-  return out;
+  MINITF_RETURN_IF_ERROR(a.CheckRank(x));
+  if (!x.has_rank()) return Shape::UnknownDims(a.rank());
+  MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
+                          a.Slide(x, a.ksize, a.strides, /*dilations=*/{}));
+  return g.output;
 }
 
 // Forward: (input) -> output. MaxPoolGrad: (orig_input, orig_output, grad)
@@ -209,20 +138,6 @@ absl::Status PoolShape(ShapeContext& ctx, int spatial, bool backward) {
   return absl::OkStatus();
 }
 
-memory::format_tag DataTag(int spatial, bool channels_first) {
-  using tag = memory::format_tag;
-  if (spatial == 1) return channels_first ? tag::ncw : tag::nwc;
-  if (spatial == 2) return channels_first ? tag::nchw : tag::nhwc;
-  return channels_first ? tag::ncdhw : tag::ndhwc;
-}
-
-// oneDNN's logical dims {N, C, spatial...} of a data tensor.
-memory::dims DataDims(const PoolAttrs& a, const Shape& s) {
-  memory::dims d = {s.dim(0), s.dim(a.channel_axis())};
-  for (int i = 0; i < a.spatial; ++i) d.push_back(s.dim(a.spatial_axis(i)));
-  return d;
-}
-
 // Forward: pooling_forward (inference: no workspace). Backward:
 // pooling_backward; for max pooling, preceded by the forward recomputed
 // with a workspace (see the top of this file).
@@ -237,22 +152,12 @@ class PoolKernel : public OpKernel {
     const Shape& y = backward_ ? ctx.input_shapes.back() : ctx.output_shapes[0];
     empty_ = x.num_elements() == 0 || y.num_elements() == 0;
     if (empty_) return absl::OkStatus();  // oneDNN has nothing to do
-    memory::dims strides, kernel, pad_l, pad_r;
-    for (int i = 0; i < spatial_; ++i) {
-      MINITF_ASSIGN_OR_RETURN(
-          SpatialGeometry g,
-          Geometry(x.dim(a.spatial_axis(i)), a.ksize[i], a.strides[i], a.same));
-      strides.push_back(a.strides[i]);
-      kernel.push_back(a.ksize[i]);
-      pad_l.push_back(g.pad_before);
-      pad_r.push_back(g.pad_after);
-    }
-    const auto f32 = memory::data_type::f32;
-    const memory::format_tag tag = DataTag(spatial_, a.channels_first);
-    const memory::desc x_plain(DataDims(a, x), f32, tag);
-    const memory::desc y_plain(DataDims(a, y), f32, tag);
-    const memory::desc x_any(DataDims(a, x), f32, memory::format_tag::any);
-    const memory::desc y_any(DataDims(a, y), f32, memory::format_tag::any);
+    MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
+                            a.Slide(x, a.ksize, a.strides, /*dilations=*/{}));
+    const memory::dims &strides = a.strides, &kernel = a.ksize;
+    const memory::dims &pad_l = g.pad_before, &pad_r = g.pad_after;
+    const memory::desc x_plain = a.PlainDesc(x), x_any = a.AnyDesc(x);
+    const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
     // TF's average excludes the padding; max pooling never sees it.
     const auto algo = kind_ == PoolKind::kMax
                           ? dnnl::algorithm::pooling_max
@@ -372,11 +277,7 @@ std::vector<int64_t> GetSequence(const std::vector<int64_t>& value, int spatial,
     ThrowValueError(absl::StrCat(what, " should be of length 1, ", spatial,
                                  " or ", spatial + 2, " but was ", n));
   }
-  std::vector<int64_t> full = {1};
-  if (channels_first) full.push_back(1);
-  full.insert(full.end(), spatial_values.begin(), spatial_values.end());
-  if (!channels_first) full.push_back(1);
-  return full;
+  return FullRank(spatial_values, channels_first);
 }
 
 Output PoolOp(PoolKind kind, int spatial, Output input,
