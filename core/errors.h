@@ -42,7 +42,13 @@ class Error : public std::runtime_error {
 [[noreturn]] void ThrowTypeError(absl::string_view message);
 [[noreturn]] void ThrowRuntimeError(absl::string_view message);
 [[noreturn]] void ThrowLookupError(absl::string_view message);
-// Throws `status` as a ValueError. REQUIRES: !status.ok().
+// A Status that build-time code raises as TF's TypeError rather than
+// ValueError (a shape function's dtype check): InvalidArgument, marked.
+absl::Status TypeErrorStatus(absl::string_view message);
+bool IsTypeErrorStatus(const absl::Status& status);
+
+// Throws `status` (a ValueError unless IsTypeErrorStatus). REQUIRES:
+// !status.ok().
 [[noreturn]] void ThrowStatus(const absl::Status& status);
 // Throws when !status.ok(); otherwise does nothing.
 inline void ThrowIfError(const absl::Status& status) {

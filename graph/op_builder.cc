@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "minitf/graph/context.h"
 #include "minitf/graph/op_registry.h"
 
@@ -115,9 +116,18 @@ Node* OpBuilder::Finalize() {
   ShapeContext ctx(attrs_, dtypes, shapes, values);
   if (def->shape_fn) {
     absl::Status status = def->shape_fn(ctx);
+    if (IsTypeErrorStatus(status)) ThrowStatus(status);  // TF's TypeError: as is
     if (!status.ok()) {
-      ThrowValueError(absl::StrCat(status.message(), " for '", node->name_,
-                                   "' (op: '", type_, "')"));
+      // TF's form: "<message> for 'name' (op: 'Type') with input shapes: ..."
+      std::string message =
+          absl::StrCat(status.message(), " for '", node->name_, "' (op: '", type_, "')");
+      if (!shapes.empty()) {
+        absl::StrAppend(&message, " with input shapes: ",
+                        absl::StrJoin(shapes, ", ", [](std::string* out, const Shape& s) {
+                          out->append(s.DebugString());
+                        }));
+      }
+      ThrowValueError(absl::StrCat(message, "."));
     }
   }
   node->inputs_ = std::move(inputs_);

@@ -45,24 +45,12 @@ absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
   return out;
 }
 
-absl::StatusOr<Shape> BroadcastInputShapes(const ShapeContext& ctx) {
-  absl::StatusOr<Shape> shape =
-      BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1));
-  if (!shape.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(shape.status().message(),
-                     " with input shapes: ", ctx.input_shape(0).DebugString(),
-                     ", ", ctx.input_shape(1).DebugString()));
-  }
-  return shape;
-}
-
 absl::Status CheckDtypeAllowed(DataType dtype, absl::string_view param,
                                std::initializer_list<DataType> allowed) {
   if (std::find(allowed.begin(), allowed.end(), dtype) != allowed.end()) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat(
+  return TypeErrorStatus(absl::StrCat(
       "Value passed to parameter '", param, "' has DataType ",
       DataTypeName(dtype), " not in list of allowed values: ",
       absl::StrJoin(allowed, ", ", [](std::string* out, DataType d) {
@@ -73,7 +61,7 @@ absl::Status CheckDtypeAllowed(DataType dtype, absl::string_view param,
 absl::Status CheckSameDtypes(const ShapeContext& ctx) {
   for (int i = 1; i < ctx.num_inputs(); ++i) {
     if (ctx.input_dtype(i) != ctx.input_dtype(0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
+      return TypeErrorStatus(absl::StrCat(
           "Input ", i, " has type ", DataTypeName(ctx.input_dtype(i)),
           " that does not match type ", DataTypeName(ctx.input_dtype(0)),
           " of argument 0"));

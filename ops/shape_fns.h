@@ -19,14 +19,11 @@ absl::Status ShapeOfSecondInput(ShapeContext& ctx);
 absl::Status NoOutputs(ShapeContext& ctx);
 // NumPy broadcasting of two shapes, with TF's message on a mismatch.
 absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);
-// Inputs 0 and 1 broadcast together; on a mismatch, TF's message naming
-// both input shapes.
-absl::StatusOr<Shape> BroadcastInputShapes(const ShapeContext& ctx);
-// InvalidArgument with TF's "Value passed to parameter 'x' has DataType bool
-// not in list of allowed values: ..." unless `dtype` is in `allowed`.
+// A TypeErrorStatus with TF's "Value passed to parameter 'x' has DataType
+// bool not in list of allowed values: ..." unless `dtype` is in `allowed`.
 absl::Status CheckDtypeAllowed(DataType dtype, absl::string_view param,
                                std::initializer_list<DataType> allowed);
-// InvalidArgument unless every input has input 0's dtype.
+// A TypeErrorStatus unless every input has input 0's dtype.
 absl::Status CheckSameDtypes(const ShapeContext& ctx);
 // Normalizes `axis` (negative counts from the end) for `rank` dims.
 absl::StatusOr<int64_t> NormalizeAxis(int64_t axis, int rank);

@@ -312,7 +312,7 @@ std::vector<Output> ReshapeBackGrad(const GradContext& ctx) {
 
 absl::Status OneHotShape(ShapeContext& ctx) {
   if (!IsInteger(ctx.input_dtype(0))) {
-    return absl::InvalidArgumentError(
+    return TypeErrorStatus(
         absl::StrCat("Value passed to parameter 'indices' has DataType ",
                      DataTypeName(ctx.input_dtype(0)),
                      " not in list of allowed values: int32, int64"));

@@ -114,7 +114,7 @@ absl::Status NumericBinaryShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
       ctx.input_dtype(0), "x",
       {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
-  MINITF_ASSIGN_OR_RETURN(Shape shape, BroadcastInputShapes(ctx));
+  MINITF_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1)));
   ctx.add_output(ctx.input_dtype(0), shape);
   return absl::OkStatus();
 }

@@ -292,10 +292,7 @@ absl::Status XentShape(ShapeContext& ctx) {
   absl::StatusOr<Shape> merged =
       MergeShapes(ctx.input_shape(0), ctx.input_shape(1));
   if (!merged.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(merged.status().message(),
-                     " with input shapes: ", ctx.input_shape(0).DebugString(),
-                     ", ", ctx.input_shape(1).DebugString()));
+    return merged.status();
   }
   if (!merged->has_rank()) {
     ctx.add_output(DataType::kFloat, Shape::Unknown());

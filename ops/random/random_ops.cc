@@ -96,7 +96,7 @@ struct RandomOpParams {
 Output RandomOp(const RandomOpParams& p) {
   const absl::string_view name = p.name.empty() ? p.default_name : p.name;
   if (p.dtype != DataType::kFloat) {
-    ThrowValueError(absl::StrCat(
+    ThrowTypeError(absl::StrCat(
         "Value passed to parameter 'dtype' has DataType ",
         DataTypeName(p.dtype), " not in list of allowed values: float32"));
   }

@@ -324,14 +324,13 @@ TEST_F(ActivationOpsTest, ErrorsHaveTfsMessages) {
     EXPECT_EQ(Message([&] { c.op(i); }),
               absl::StrCat("Value passed to parameter '", c.param,
                            "' has DataType int32 not in list of allowed "
-                           "values: float32 for '",
-                           c.type, "' (op: '", c.type, "')"));
+                           "values: float32"));
   }
   auto a = placeholder(float32, {2, 3}, "a");
   EXPECT_EQ(
       Message([&] { OpBuilder("ReluGrad", "").Input(a).Input(i).Build(); }),
       "Value passed to parameter 'features' has DataType int32 not in "
-      "list of allowed values: float32 for 'ReluGrad' (op: 'ReluGrad')");
+      "list of allowed values: float32");
   EXPECT_EQ(Message([&] {
               OpBuilder("SigmoidGrad", "")
                   .Input(a)
@@ -339,7 +338,7 @@ TEST_F(ActivationOpsTest, ErrorsHaveTfsMessages) {
                   .Build();
             }),
             "Dimensions must be equal, but are 3 and 4 for 'SigmoidGrad' (op: "
-            "'SigmoidGrad')");
+            "'SigmoidGrad') with input shapes: [2,3], [2,4].");
   EXPECT_EQ(Message([&] {
               OpBuilder("EluGrad", "")
                   .Input(a)
@@ -347,7 +346,7 @@ TEST_F(ActivationOpsTest, ErrorsHaveTfsMessages) {
                   .Build();
             }),
             "Shapes must be equal rank, but are 2 and 1 for 'EluGrad' (op: "
-            "'EluGrad')");
+            "'EluGrad') with input shapes: [2,3], [3].");
   // A feed that contradicts the other input fails when the plan compiles.
   auto p = placeholder(float32, {-1, 3}, "p");
   auto grad = OpBuilder("TanhGrad", "").Input(a).Input(p).Build();

@@ -62,8 +62,8 @@ TEST_F(MathOpsTest, BroadcastShapeInference) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "Dimensions must be equal, but are 3 and 5 with input shapes: "
-              "[?,1,3], [2,5] for 'add_1' (op: 'Add')");
+              "Dimensions must be equal, but are 3 and 5 for 'add_1' (op: 'Add') "
+              "with input shapes: [?,1,3], [2,5].");
   }
 }
 
@@ -273,8 +273,8 @@ TEST_F(MathOpsTest, MaximumMinimumOnIntegersAndErrors) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "Dimensions must be equal, but are 3 and 4 with input "
-                 "shapes: [2,3], [4] for 'Maximum_1' (op: 'Maximum')");
+                 "Dimensions must be equal, but are 3 and 4 for 'Maximum_1' (op: "
+                 "'Maximum') with input shapes: [2,3], [4].");
   }
   EXPECT_THROW(minimum(a, constant(1.0f)), Error);
   EXPECT_THROW(squared_difference(constant(true), constant(false)), Error);

@@ -86,7 +86,7 @@ TEST_F(RandomOpsTest, ErrorsForDtypesAndShapes) {
     EXPECT_STREQ(e.what(),
                  "Value passed to parameter 'dtype' has DataType int32 not in "
                  "list of allowed values: float32");
-    EXPECT_EQ(e.python_type(), "ValueError");
+    EXPECT_EQ(e.python_type(), "TypeError");
   }
   EXPECT_THROW(random_normal({2}, {.dtype = int64}), Error);
   EXPECT_THROW(truncated_normal({2}, {.dtype = bool_}), Error);

@@ -125,7 +125,7 @@ TEST_F(UnaryOpsTest, UnsupportedDtypesAreRejectedWithTfMessages) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "Value passed to parameter 'x' has DataType int32 not in "
-                 "list of allowed values: float32 for 'Sqrt' (op: 'Sqrt')");
+                 "list of allowed values: float32");
   }
   for (auto op : {rsqrt, exp, log}) EXPECT_THROW(op(i, "f"), Error);
   auto b = placeholder(bool_, {2}, "b");
@@ -135,8 +135,7 @@ TEST_F(UnaryOpsTest, UnsupportedDtypesAreRejectedWithTfMessages) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "Value passed to parameter 'x' has DataType bool not in list "
-                 "of allowed values: float32, int32, int64 for 'Abs' (op: "
-                 "'Abs')");
+                 "of allowed values: float32, int32, int64");
   }
   EXPECT_THROW(negative(b), Error);
   EXPECT_THROW(square(b), Error);

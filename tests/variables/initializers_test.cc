@@ -245,7 +245,7 @@ TEST_P(RandomInitializationTest, DuplicatedInitializer) {
 TEST_P(RandomInitializationTest, InvalidDataType) {
   Graph graph;
   GraphGuard as_default(graph);
-  ExpectError([&] { Make(1)({2}, int32); }, "ValueError",
+  ExpectError([&] { Make(1)({2}, int32); }, "TypeError",
               "Value passed to parameter 'dtype' has DataType int32 not in "
               "list of allowed "
               "values: float32");
