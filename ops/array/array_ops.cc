@@ -5,26 +5,11 @@
 #include "minitf/core/errors.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/array/view_kernel.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
 namespace {
-
-// Output 0 is input 0 itself (same buffer), with the planned shape.
-class ForwardKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
-    shape_ = ctx.output_shapes[0];
-    return absl::OkStatus();
-  }
-  absl::Status Compute(KernelContext& ctx) override {
-    ctx.output(0) = ctx.input(0).WithShape(shape_);
-    return absl::OkStatus();
-  }
-
- private:
-  Shape shape_;
-};
 
 class ConstKernel : public OpKernel {
  public:
@@ -232,20 +217,20 @@ void RegisterArrayOps() {
   RegisterOp({.type = "Identity",
               .num_inputs = 1,
               .shape_fn = UnchangedShape,
-              .kernel = MakeKernel<ForwardKernel>,
+              .kernel = MakeKernel<ViewKernel>,
               .grad = PassThroughGrad,
               .forwards_outputs = true});
   RegisterOp({.type = "StopGradient",
               .num_inputs = 1,
               .shape_fn = UnchangedShape,
-              .kernel = MakeKernel<ForwardKernel>,
+              .kernel = MakeKernel<ViewKernel>,
               .differentiable = false,
               .forwards_outputs = true});
   RegisterOp({.type = "Reshape",
               .num_inputs = 1,
               .attrs = {AttrDef::Required<std::vector<int64_t>>("shape")},
               .shape_fn = ReshapeShape,
-              .kernel = MakeKernel<ForwardKernel>,
+              .kernel = MakeKernel<ViewKernel>,
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
                 return {ReshapeLike(ctx.grad(), ctx.input(0))};
               },
@@ -253,7 +238,7 @@ void RegisterArrayOps() {
   RegisterOp({.type = "ReshapeLike",
               .num_inputs = 2,
               .shape_fn = ShapeOfSecondInput,
-              .kernel = MakeKernel<ForwardKernel>,
+              .kernel = MakeKernel<ViewKernel>,
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
                 return {ReshapeLike(ctx.grad(), ctx.input(0)), Output()};
               },

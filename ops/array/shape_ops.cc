@@ -10,6 +10,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/array/view_kernel.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -238,21 +239,6 @@ std::vector<Output> ConcatGrad(const GradContext& ctx) {
 }
 
 // ---- Squeeze and ExpandDims: views, like Reshape. ----
-
-class ForwardReshapedKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
-    shape_ = ctx.output_shapes[0];
-    return absl::OkStatus();
-  }
-  absl::Status Compute(KernelContext& ctx) override {
-    ctx.output(0) = ctx.input(0).WithShape(shape_);
-    return absl::OkStatus();
-  }
-
- private:
-  Shape shape_;
-};
 
 absl::Status SqueezeShape(ShapeContext& ctx) {
   const Shape& in = ctx.input_shape(0);
@@ -548,14 +534,14 @@ void RegisterShapeOps() {
        .num_inputs = 1,
        .attrs = {AttrDef::Optional("squeeze_dims", std::vector<int64_t>{})},
        .shape_fn = SqueezeShape,
-       .kernel = MakeKernel<ForwardReshapedKernel>,
+       .kernel = MakeKernel<ViewKernel>,
        .grad = ReshapeBackGrad,
        .forwards_outputs = true});
   RegisterOp({.type = "ExpandDims",
               .num_inputs = 1,
               .attrs = {AttrDef::Required<int64_t>("dim")},
               .shape_fn = ExpandDimsShape,
-              .kernel = MakeKernel<ForwardReshapedKernel>,
+              .kernel = MakeKernel<ViewKernel>,
               .grad = ReshapeBackGrad,
               .forwards_outputs = true});
   RegisterOp({.type = "OneHot",

@@ -90,10 +90,16 @@ class BinaryKernel : public OpKernel {
 class ReduceToLikeKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
+    // Shapes unknown at build time often match at run time: then a copy.
+    copy_ = ctx.input_shapes[0] == ctx.output_shapes[0];
     loop_.Init(ctx.input_shapes[0], {&ctx.output_shapes[0]});
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
+    if (copy_) {
+      ctx.output(0).CopyDataFrom(ctx.input(0));
+      return absl::OkStatus();
+    }
     DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
       if constexpr (!std::is_same_v<T, bool>) {
         const T* x = ctx.input(0).flat<T>().data();
@@ -106,6 +112,7 @@ class ReduceToLikeKernel : public OpKernel {
   }
 
  private:
+  bool copy_ = false;
   BroadcastLoop loop_;
 };
 
@@ -114,7 +121,8 @@ absl::Status NumericBinaryShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
       ctx.input_dtype(0), "x",
       {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
-  MINITF_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1)));
+  MINITF_ASSIGN_OR_RETURN(
+      Shape shape, BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1)));
   ctx.add_output(ctx.input_dtype(0), shape);
   return absl::OkStatus();
 }
