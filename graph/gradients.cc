@@ -17,9 +17,6 @@ class GradientTable {
   void Add(const Output& output, const Output& grad) {
     if (!grad.is_null()) contributions_[output].push_back(grad);
   }
-  bool Has(const Output& output) const {
-    return contributions_.contains(output);
-  }
   // The sum of the contributions (null if none); AddN is built once.
   Output Sum(const Output& output) {
     auto it = contributions_.find(output);
@@ -68,15 +65,26 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
     }
   }
   // ...then back from ys within that set: the ops gradients flow through.
+  // A non-differentiable op (other than one producing an x) carries none,
+  // so no gradient is built toward it (e.g. toward a dropout mask).
+  std::vector<char> is_x(n, 0);
+  for (const Output& x : xs) is_x[x.node()->id()] = 1;
+  auto carries = [&](const Node* node) {
+    return node->op_def().differentiable || is_x[node->id()];
+  };
   std::vector<char> between(n, 0);
   for (const Output& y : ys) {
-    if (from_xs[y.node()->id()]) between[y.node()->id()] = 1;
+    if (from_xs[y.node()->id()] && carries(y.node()))
+      between[y.node()->id()] = 1;
   }
   for (int id = n - 1; id >= 0; --id) {
-    if (!between[id]) continue;
-    for (const Output& in : graph.nodes()[id]->inputs()) {
-      if (from_xs[in.node()->id()] && !stops.contains(in))
+    const Node* node = graph.nodes()[id].get();
+    if (!between[id] || !node->op_def().differentiable) continue;
+    for (const Output& in : node->inputs()) {
+      if (from_xs[in.node()->id()] && !stops.contains(in) &&
+          carries(in.node())) {
         between[in.node()->id()] = 1;
+      }
     }
   }
 

@@ -107,6 +107,13 @@ TEST_F(GradientsTest, StopGradientBlocksTheFlow) {
   EXPECT_EQ((*out)[0].scalar<float>(), 3.0f);  // d(x * c)/dx with c = x held
   auto z = stop_gradient(x) * constant(2.0f);
   EXPECT_TRUE(gradients({z}, {x})[0].is_null());
+  // Nothing is built toward the non-differentiable branch: one Mul, g * sg.
+  const int before = graph_.num_nodes();
+  gradients({y}, {x});
+  int muls = 0;
+  for (int i = before; i < graph_.num_nodes(); ++i)
+    muls += graph_.nodes()[i]->type() == "Mul";
+  EXPECT_EQ(muls, 1);
 }
 
 TEST_F(GradientsTest, StopGradientsOptionTreatsTensorsAsConstants) {
