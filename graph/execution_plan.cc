@@ -85,10 +85,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   return plan;
 }
 
-absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
-                                              const std::vector<Output>& fetches,
-                                              const std::vector<Operation>& targets,
-                                              const SessionResources& session) {
+absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
+    const FeedDict& feeds, const std::vector<Output>& fetches,
+    const std::vector<Operation>& targets, const SessionResources& session) {
   PlanIR ir;
   Graph* graph = nullptr;
   if (!fetches.empty()) {
@@ -105,7 +104,8 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
   };
   absl::flat_hash_set<Output> fed;
   for (const auto& [output, value] : feeds) {
-    if (fed.insert(output).second) value_of[output] = new_value(value.dtype(), value.shape());
+    if (fed.insert(output).second)
+      value_of[output] = new_value(value.dtype(), value.shape());
     ir.feed_values.push_back(value_of[output]);
   }
   if (graph == nullptr) return ir;  // nothing to run
@@ -143,9 +143,9 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
     const OpDef& def = node.op_def();
     if (node.type() == "Placeholder") {
       return absl::InvalidArgumentError(absl::StrCat(
-          "You must feed a value for placeholder tensor '", node.name(), "' with dtype ",
-          DataTypeProtoName(node.output_dtype(0)), " and shape ",
-          node.output_shape(0).DebugString()));
+          "You must feed a value for placeholder tensor '", node.name(),
+          "' with dtype ", DataTypeProtoName(node.output_dtype(0)),
+          " and shape ", node.output_shape(0).DebugString()));
     }
     PlanStep step{&node, def.kernel, {}, {}, {}};
     std::vector<DataType> in_dtypes;
@@ -157,9 +157,12 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
       const bool ref = IsRefInput(def, i);
       step.refs.push_back(ref ? session.variable(*in.node()) : nullptr);
       step.inputs.push_back(ref ? -1 : value_of.at(in));
-      in_shapes.push_back(ref ? in.shape() : ir.values[step.inputs.back()].shape);
-      const bool constant = !ref && in.node()->type() == "Const" && !fed.contains(in);
-      in_values.push_back(constant ? &in.node()->attr<Tensor>("value") : nullptr);
+      in_shapes.push_back(ref ? in.shape()
+                              : ir.values[step.inputs.back()].shape);
+      const bool constant =
+          !ref && in.node()->type() == "Const" && !fed.contains(in);
+      in_values.push_back(constant ? &in.node()->attr<Tensor>("value")
+                                   : nullptr);
     }
     if (def.is_variable) step.refs.push_back(session.variable(node));
     // Concrete shapes for this plan.
@@ -167,16 +170,17 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
     if (def.shape_fn) {
       absl::Status status = def.shape_fn(shapes);
       if (!status.ok()) {
-        return AnnotateWithNode(absl::InvalidArgumentError(status.message()), node);
+        return AnnotateWithNode(absl::InvalidArgumentError(status.message()),
+                                node);
       }
     }
     for (int o = 0; o < node.num_outputs(); ++o) {
       const Shape& shape = shapes.output_shapes[o];
       if (!shape.IsFullyDefined()) {
         return AnnotateWithNode(
-            absl::UnimplementedError(absl::StrCat("Cannot infer a concrete shape for output ",
-                                                  o, " of '", node.name(), "': ",
-                                                  shape.ToString())),
+            absl::UnimplementedError(
+                absl::StrCat("Cannot infer a concrete shape for output ", o,
+                             " of '", node.name(), "': ", shape.ToString())),
             node);
       }
       // A fed output still gets a value of its own to be computed into;
@@ -192,7 +196,8 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(const FeedDict& feeds,
   return ir;
 }
 
-absl::Status ExecutionPlan::Materialize(const PlanIR& ir, const SessionResources& session) {
+absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
+                                        const SessionResources& session) {
   slots_.reserve(ir.values.size());
   for (const PlanValue& v : ir.values) {
     slots_.push_back(v.preallocate ? Tensor(v.dtype, v.shape) : Tensor());
@@ -212,7 +217,8 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir, const SessionResources
     for (int i = 0; i < step.num_inputs; ++i) {
       const int id = p.inputs[i];
       input_ptrs_.push_back(id >= 0 ? &slots_[id] : nullptr);
-      in_shapes.push_back(id >= 0 ? ir.values[id].shape : p.node->input(i).shape());
+      in_shapes.push_back(id >= 0 ? ir.values[id].shape
+                                  : p.node->input(i).shape());
     }
     for (int id : p.outputs) {
       output_ptrs_.push_back(&slots_[id]);
@@ -225,7 +231,8 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir, const SessionResources
           p.node->op_def().is_stateful ? session.node_state(*p.node) : nullptr;
       status = step.kernel->Prepare({*p.node, in_shapes, out_shapes, state});
     } catch (const std::exception& e) {  // dnnl::error: never escapes
-      status = absl::InternalError(absl::StrCat("Preparing kernel failed: ", e.what()));
+      status = absl::InternalError(
+          absl::StrCat("Preparing kernel failed: ", e.what()));
     }
     if (!status.ok()) return AnnotateWithNode(status, *p.node);
     steps_.push_back(std::move(step));

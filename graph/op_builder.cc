@@ -116,16 +116,18 @@ Node* OpBuilder::Finalize() {
   ShapeContext ctx(attrs_, dtypes, shapes, values);
   if (def->shape_fn) {
     absl::Status status = def->shape_fn(ctx);
-    if (IsTypeErrorStatus(status)) ThrowStatus(status);  // TF's TypeError: as is
+    if (IsTypeErrorStatus(status))
+      ThrowStatus(status);  // TF's TypeError: as is
     if (!status.ok()) {
       // TF's form: "<message> for 'name' (op: 'Type') with input shapes: ..."
-      std::string message =
-          absl::StrCat(status.message(), " for '", node->name_, "' (op: '", type_, "')");
+      std::string message = absl::StrCat(status.message(), " for '",
+                                         node->name_, "' (op: '", type_, "')");
       if (!shapes.empty()) {
-        absl::StrAppend(&message, " with input shapes: ",
-                        absl::StrJoin(shapes, ", ", [](std::string* out, const Shape& s) {
-                          out->append(s.DebugString());
-                        }));
+        absl::StrAppend(
+            &message, " with input shapes: ",
+            absl::StrJoin(shapes, ", ", [](std::string* out, const Shape& s) {
+              out->append(s.DebugString());
+            }));
       }
       ThrowValueError(absl::StrCat(message, "."));
     }

@@ -33,16 +33,16 @@ struct PlanStep {
   const Node* node;
   // Creates the kernel; the op's own unless a pass substitutes another.
   KernelFactory kernel;
-  std::vector<int> inputs;         // value ids; -1 for a ref input
+  std::vector<int> inputs;          // value ids; -1 for a ref input
   std::vector<VariableSlot*> refs;  // see KernelContext::ref
-  std::vector<int> outputs;        // value ids
+  std::vector<int> outputs;         // value ids
 };
 
 struct PlanIR {
   std::vector<PlanValue> values;
-  std::vector<PlanStep> steps;     // in execution order
-  std::vector<int> feed_values;    // per feed
-  std::vector<int> fetch_values;   // per fetch
+  std::vector<PlanStep> steps;    // in execution order
+  std::vector<int> feed_values;   // per feed
+  std::vector<int> fetch_values;  // per fetch
 };
 
 // A rewrite pass; an error aborts the compilation.

@@ -93,7 +93,8 @@ absl::Status ComparisonShape(ShapeContext& ctx) {
         ctx.input_dtype(0), "x",
         {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
   }
-  MINITF_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1)));
+  MINITF_ASSIGN_OR_RETURN(
+      Shape shape, BroadcastShapes(ctx.input_shape(0), ctx.input_shape(1)));
   ctx.add_output(DataType::kBool, shape);
   return absl::OkStatus();
 }

@@ -61,8 +61,8 @@ absl::Status MatMulShape(ShapeContext& ctx) {
   }
   for (const Shape* s : {&a, &b}) {
     if (s->has_rank() && s->rank() != 2) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shape must be rank 2 but is rank ", s->rank()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Shape must be rank 2 but is rank ", s->rank()));
     }
   }
   const bool ta = ctx.attr<bool>("transpose_a");
@@ -72,8 +72,8 @@ absl::Status MatMulShape(ShapeContext& ctx) {
   const int64_t kb = b.has_rank() ? b.dim(tb ? 1 : 0) : -1;
   const int64_t n = b.has_rank() ? b.dim(tb ? 0 : 1) : -1;
   if (ka >= 0 && kb >= 0 && ka != kb) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Dimensions must be equal, but are ", ka, " and ", kb));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Dimensions must be equal, but are ", ka, " and ", kb));
   }
   ctx.add_output(DataType::kFloat, Shape{m, n});
   return absl::OkStatus();

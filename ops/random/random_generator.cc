@@ -5,7 +5,8 @@
 
 namespace minitf {
 
-std::shared_ptr<RandomGenerator> RandomGenerator::ForNode(const PrepareContext& ctx) {
+std::shared_ptr<RandomGenerator> RandomGenerator::ForNode(
+    const PrepareContext& ctx) {
   if (ctx.node_state != nullptr && *ctx.node_state != nullptr) {
     return std::static_pointer_cast<RandomGenerator>(*ctx.node_state);
   }
@@ -17,8 +18,9 @@ std::shared_ptr<RandomGenerator> RandomGenerator::ForNode(const PrepareContext& 
     std::seed_seq seq{device(), device(), device(), device()};
     generator->engine_.seed(seq);
   } else {
-    std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-                      static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
+    std::seed_seq seq{
+        static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+        static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)};
     generator->engine_.seed(seq);
   }
   if (ctx.node_state != nullptr) *ctx.node_state = generator;

@@ -22,7 +22,9 @@ class TimesTenKernel : public OpKernel {
 
 ExecutionPlan::SessionResources NoResources() {
   return {.variable = [](const Node&) -> VariableSlot* { return nullptr; },
-          .node_state = [](const Node&) -> std::shared_ptr<void>* { return nullptr; }};
+          .node_state = [](const Node&) -> std::shared_ptr<void>* {
+            return nullptr;
+          }};
 }
 
 TEST(ExecutionPlanTest, PassesSeeConcreteShapesAndCanSubstituteKernels) {
@@ -42,12 +44,14 @@ TEST(ExecutionPlanTest, PassesSeeConcreteShapesAndCanSubstituteKernels) {
     }
     return absl::OkStatus();
   };
-  auto plan = ExecutionPlan::Compile(feeds, {y}, {}, NoResources(), {inspect_and_replace});
+  auto plan = ExecutionPlan::Compile(feeds, {y}, {}, NoResources(),
+                                     {inspect_and_replace});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(seen, ::testing::ElementsAre("Neg (3, 2)"));
   auto out = (*plan)->Run(feeds);
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_THAT((*out)[0].flat<float>(), ::testing::ElementsAre(10, 20, 30, 40, 50, 60));
+  EXPECT_THAT((*out)[0].flat<float>(),
+              ::testing::ElementsAre(10, 20, 30, 40, 50, 60));
 }
 
 TEST(ExecutionPlanTest, AFailingPassAbortsCompilation) {

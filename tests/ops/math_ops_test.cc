@@ -61,9 +61,10 @@ TEST_F(MathOpsTest, BroadcastShapeInference) {
     a + d;
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "Dimensions must be equal, but are 3 and 5 for 'add_1' (op: 'Add') "
-              "with input shapes: [?,1,3], [2,5].");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "Dimensions must be equal, but are 3 and 5 for 'add_1' (op: 'Add') "
+        "with input shapes: [?,1,3], [2,5].");
   }
 }
 
@@ -272,9 +273,10 @@ TEST_F(MathOpsTest, MaximumMinimumOnIntegersAndErrors) {
     maximum(placeholder(float32, {2, 3}, "p"), placeholder(float32, {4}, "q"));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "Dimensions must be equal, but are 3 and 4 for 'Maximum_1' (op: "
-                 "'Maximum') with input shapes: [2,3], [4].");
+    EXPECT_STREQ(
+        e.what(),
+        "Dimensions must be equal, but are 3 and 4 for 'Maximum_1' (op: "
+        "'Maximum') with input shapes: [2,3], [4].");
   }
   EXPECT_THROW(minimum(a, constant(1.0f)), Error);
   EXPECT_THROW(squared_difference(constant(true), constant(false)), Error);
