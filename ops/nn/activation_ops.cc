@@ -154,6 +154,21 @@ memory::desc FlatDesc(const Shape& shape) {
                       memory::format_tag::a);
 }
 
+float Alpha(const ActivationDef& def, const Node& node) {
+  return def.alpha_attr ? node.attr<float>("alpha") : def.alpha;
+}
+
+// The forward primitive_desc of `def` on `shape`: the forward kernel's
+// primitive, and the backward's hint.
+dnnl::eltwise_forward::primitive_desc ForwardDesc(const ActivationDef& def,
+                                                  const Node& node,
+                                                  const Shape& shape) {
+  return dnnl::eltwise_forward::primitive_desc(
+      {dnnl::prop_kind::forward_training, def.algo, FlatDesc(shape),
+       Alpha(def, node), def.beta},
+      CpuEngine());
+}
+
 class EltwiseForwardKernel : public OpKernel {
  public:
   explicit EltwiseForwardKernel(const ActivationDef& def) : def_(def) {}
@@ -161,12 +176,8 @@ class EltwiseForwardKernel : public OpKernel {
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& shape = ctx.output_shapes[0];
     if (shape.num_elements() == 0) return absl::OkStatus();
-    const float alpha =
-        def_.alpha_attr ? ctx.node.attr<float>("alpha") : def_.alpha;
     const memory::desc md = FlatDesc(shape);
-    dnnl::eltwise_forward::primitive_desc pd(
-        {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
-        CpuEngine());
+    const auto pd = ForwardDesc(def_, ctx.node, shape);
     primitive_ = dnnl::eltwise_forward(pd);
     src_.Init(md, pd.src_desc(), /*is_input=*/true);
     dst_.Init(md, pd.dst_desc(), /*is_input=*/false);
@@ -200,15 +211,11 @@ class EltwiseBackwardKernel : public OpKernel {
   absl::Status Prepare(const PrepareContext& ctx) override {
     const Shape& shape = ctx.output_shapes[0];
     if (shape.num_elements() == 0) return absl::OkStatus();
-    const float alpha =
-        def_.alpha_attr ? ctx.node.attr<float>("alpha") : def_.alpha;
     const memory::desc md = FlatDesc(shape);
-    // The forward primitive_desc is the backward's hint.
-    dnnl::eltwise_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, def_.algo, md, alpha, def_.beta},
-        CpuEngine());
+    const auto hint = ForwardDesc(def_, ctx.node, shape);
     dnnl::eltwise_backward::primitive_desc pd(
-        {def_.algo, md, md, alpha, def_.beta}, CpuEngine(), hint);
+        {def_.algo, md, md, Alpha(def_, ctx.node), def_.beta}, CpuEngine(),
+        hint);
     primitive_ = dnnl::eltwise_backward(pd);
     const bool dst = UsesDst(def_.algo);
     diff_dst_.Init(md, pd.diff_dst_desc(), /*is_input=*/true);
