@@ -4,6 +4,8 @@ find_package(dnnl CONFIG REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(OpenMP REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)  # checkpoint headers
+find_package(ZLIB REQUIRED)                  # gzipped IDX data files
 if(MINITF_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

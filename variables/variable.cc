@@ -109,7 +109,8 @@ const Constraint& Variable::constraint() const { return data_->constraint; }
 Graph* Variable::graph() const { return data_->read.graph(); }
 
 Output Variable::assign(Output value, absl::string_view name) const {
-  return minitf::assign(RequireVariable("assign").ref, value, {.name = name});
+  return minitf::assign(RequireVariable("assign").ref, value,
+                        {.name = std::string(name)});
 }
 Output Variable::assign_add(Output delta, absl::string_view name) const {
   return minitf::assign_add(RequireVariable("assign_add").ref, delta, name);

@@ -38,7 +38,7 @@ struct OneHotOptions {
   float off_value = 0.0f;
   int64_t axis = -1;
   DataType dtype = DataType::kFloat;
-  absl::string_view name = "one_hot";
+  std::string name = "one_hot";
 };
 // indices (int32/int64) -> a new axis of size `depth`; out-of-range
 // indices give an all-off row, as in TF.

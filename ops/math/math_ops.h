@@ -64,7 +64,7 @@ Output add_n(absl::Span<const Output> inputs, absl::string_view name = "AddN");
 struct MatMulOptions {
   bool transpose_a = false;
   bool transpose_b = false;
-  absl::string_view name = "MatMul";
+  std::string name = "MatMul";
 };
 // 2-D matrix product on oneDNN's matmul primitive (float32).
 Output matmul(Output a, Output b, const MatMulOptions& options = {});
@@ -73,7 +73,7 @@ struct ReduceOptions {
   // Axes to reduce (negative counts from the end); nullopt reduces all.
   std::optional<std::vector<int64_t>> axis;
   bool keepdims = false;
-  absl::string_view name = "";
+  std::string name = "";
 };
 Output reduce_sum(Output input, const ReduceOptions& options = {});
 Output reduce_mean(Output input, const ReduceOptions& options = {});

@@ -49,7 +49,7 @@ struct BiasAddOptions {
   // dim, rank >= 2) or channels-first ("NCHW", "NCW", "NCDHW", any "NC...":
   // along dim 1, rank >= 3). Anything else is TF's ValueError.
   std::string data_format = "NHWC";
-  absl::string_view name = "BiasAdd";
+  std::string name = "BiasAdd";
 };
 // value + bias, the 1-D bias broadcast along the channel dim.
 Output bias_add(Output value, Output bias, const BiasAddOptions& options = {});

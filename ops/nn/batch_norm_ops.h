@@ -25,7 +25,7 @@ struct FusedBatchNormOptions {
   // Channels-last ("NHWC", also for rank 2, 3 and 5) or "NCHW".
   std::string data_format = "NHWC";
   bool is_training = true;
-  absl::string_view name = "FusedBatchNorm";
+  std::string name = "FusedBatchNorm";
 };
 
 struct FusedBatchNormOutputs {

@@ -31,7 +31,7 @@ struct Conv2DOptions {
   std::string padding = "VALID";  // "SAME" or "VALID", any case
   std::string data_format = "NHWC";
   std::vector<int64_t> dilations;
-  absl::string_view name = "Conv2D";
+  std::string name = "Conv2D";
 };
 Output conv2d(Output input, Output filter, const Conv2DOptions& options = {});
 
@@ -40,7 +40,7 @@ struct Conv3DOptions {
   std::string padding = "VALID";
   std::string data_format = "NDHWC";
   std::vector<int64_t> dilations;
-  absl::string_view name = "Conv3D";
+  std::string name = "Conv3D";
 };
 Output conv3d(Output input, Output filter, const Conv3DOptions& options = {});
 
@@ -51,7 +51,7 @@ struct Conv1DOptions {
   std::string padding = "VALID";
   std::string data_format = "NWC";
   int64_t dilations = 1;
-  absl::string_view name = "conv1d";
+  std::string name = "conv1d";
 };
 Output conv1d(Output value, Output filters, const Conv1DOptions& options = {});
 
@@ -62,7 +62,7 @@ struct ConvolutionOptions {
   std::string padding = "VALID";
   std::vector<int64_t> strides;
   std::vector<int64_t> dilation_rate;
-  absl::string_view name = "convolution";
+  std::string name = "convolution";
   std::optional<std::string> data_format;  // default: channels-last
 };
 Output convolution(Output input, Output filter,

@@ -33,8 +33,8 @@ struct DropoutOptions {
   // dimension (TF's None). nullopt: x's shape.
   std::optional<Shape> noise_shape;
   std::optional<int64_t> seed;
-  absl::string_view name = "";  // default: "dropout"
-  std::optional<float> rate;    // in [0, 1)
+  std::string name = "";      // default: "dropout"
+  std::optional<float> rate;  // in [0, 1)
 };
 
 // Returns x itself when rate is 0 (TF's early return). Throws ValueError

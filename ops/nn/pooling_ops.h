@@ -38,7 +38,7 @@ struct Pool2DOptions {
   std::vector<int64_t> strides;      // length 1, 2 or 4; empty means 1
   std::string padding = "VALID";     // "SAME" or "VALID", any case
   std::string data_format = "NHWC";  // or "NCHW"
-  absl::string_view name = "";       // default: "MaxPool" / "AvgPool"
+  std::string name = "";             // default: "MaxPool" / "AvgPool"
 };
 Output max_pool(Output value, const Pool2DOptions& options);
 Output avg_pool(Output value, const Pool2DOptions& options);
@@ -52,7 +52,7 @@ struct Pool1DOptions {
   std::vector<int64_t> strides;  // length 1 or 3; empty means 1
   std::string padding = "VALID";
   std::string data_format = "NWC";  // or "NCW"
-  absl::string_view name = "";      // default: "MaxPool1d" / "AvgPool1D"
+  std::string name = "";            // default: "MaxPool1d" / "AvgPool1D"
 };
 Output max_pool1d(Output input, const Pool1DOptions& options);
 Output avg_pool1d(Output input, const Pool1DOptions& options);
@@ -63,7 +63,7 @@ struct Pool3DOptions {
   std::vector<int64_t> strides;  // length 1, 3 or 5; empty means 1
   std::string padding = "VALID";
   std::string data_format = "NDHWC";  // or "NCDHW"
-  absl::string_view name = "";        // default: "MaxPool3D" / "AvgPool3D"
+  std::string name = "";              // default: "MaxPool3D" / "AvgPool3D"
 };
 Output max_pool3d(Output input, const Pool3DOptions& options);
 Output avg_pool3d(Output input, const Pool3DOptions& options);
@@ -76,7 +76,7 @@ struct PoolOptions {
   std::string padding = "VALID";
   std::vector<int64_t> dilation_rate;      // empty or all ones
   std::vector<int64_t> strides;            // spatial dims only; empty means 1
-  absl::string_view name = "";             // default: "max_pool" / "avg_pool"
+  std::string name = "";                   // default: "max_pool" / "avg_pool"
   std::optional<std::string> data_format;  // default: channels-last
 };
 Output pool(Output input, const std::vector<int64_t>& window_shape,

@@ -26,8 +26,8 @@ namespace minitf::nn {
 
 // tf.nn.softmax / log_softmax(logits, axis, name): rank >= 1, float32.
 struct SoftmaxOptions {
-  int64_t axis = -1;            // negative counts from the end
-  absl::string_view name = "";  // default: "Softmax" / "LogSoftmax"
+  int64_t axis = -1;      // negative counts from the end
+  std::string name = "";  // default: "Softmax" / "LogSoftmax"
 };
 // exp(logits) / reduce_sum(exp(logits), axis).
 Output softmax(Output logits, const SoftmaxOptions& options = {});
@@ -35,8 +35,8 @@ Output softmax(Output logits, const SoftmaxOptions& options = {});
 Output log_softmax(Output logits, const SoftmaxOptions& options = {});
 
 struct SoftmaxCrossEntropyOptions {
-  int64_t axis = -1;            // the class dimension (TF1's `dim`)
-  absl::string_view name = "";  // default: "softmax_cross_entropy_with_logits"
+  int64_t axis = -1;      // the class dimension (TF1's `dim`)
+  std::string name = "";  // default: "softmax_cross_entropy_with_logits"
 };
 // -reduce_sum(labels * log_softmax(logits), axis): one loss per row, shaped
 // like logits without `axis`. labels is a probability distribution of

@@ -34,7 +34,7 @@ struct RandomUniformOptions {
   float maxval = 1.0f;
   DataType dtype = DataType::kFloat;
   std::optional<int64_t> seed;
-  absl::string_view name = "random_uniform";
+  std::string name = "random_uniform";
 };
 // Uniform in [minval, maxval). Every random op throws ValueError unless
 // `shape` is fully defined and dtype is float32; each is one stateful,
@@ -48,7 +48,7 @@ struct RandomNormalOptions {
   float stddev = 1.0f;
   DataType dtype = DataType::kFloat;
   std::optional<int64_t> seed;
-  absl::string_view name = "";  // "random_normal" / "truncated_normal"
+  std::string name = "";  // "random_normal" / "truncated_normal"
 };
 Output random_normal(const Shape& shape,
                      const RandomNormalOptions& options = {});

@@ -21,7 +21,7 @@ Output VariableOp(DataType dtype, const Shape& shape, absl::string_view name);
 struct AssignOptions {
   // When false, the value may have another shape than the variable.
   bool validate_shape = true;
-  absl::string_view name = "";
+  std::string name = "";
 };
 // `ref` must be a variable op's output ("requires l-value input" otherwise).
 // Each returns the variable's new value.
