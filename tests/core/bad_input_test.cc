@@ -204,5 +204,31 @@ TEST_F(BadInputTest, RunTimeAllocationFailureIsAStatus) {
   EXPECT_EQ((*out)[0].shape().ToString(), "(2, 3)");
 }
 
+TEST_F(BadInputTest, IntegerDivisionByZeroIsInvalidArgument) {
+  auto x = placeholder(int32, {3}, "x");
+  auto y = placeholder(int32, {3}, "y");
+  auto q = divide(x, y);
+  Session sess(graph_);
+  auto out = sess.run({{x, Tensor::FromVector<int32_t>({6, 7, 8}, {3})},
+                       {y, Tensor::FromVector<int32_t>({2, 0, 4}, {3})}},
+                      {q});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status().message()),
+              ::testing::StartsWith("Integer division by zero"));
+  ExpectSessionStillRuns(sess);
+}
+
+TEST_F(BadInputTest, LowestIntegerDividedByMinusOneWraps) {
+  const int32_t lowest = std::numeric_limits<int32_t>::lowest();
+  auto x = placeholder(int32, {2}, "x");
+  auto q = divide(x, constant<int32_t>({-1, 2}, {2}));
+  Session sess(graph_);
+  auto out =
+      sess.run({{x, Tensor::FromVector<int32_t>({lowest, 7}, {2})}}, {q});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<int32_t>(), ::testing::ElementsAre(lowest, 3));
+}
+
 }  // namespace
 }  // namespace minitf
