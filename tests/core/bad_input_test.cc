@@ -230,5 +230,54 @@ TEST_F(BadInputTest, LowestIntegerDividedByMinusOneWraps) {
   EXPECT_THAT((*out)[0].flat<int32_t>(), ::testing::ElementsAre(lowest, 3));
 }
 
+TEST_F(BadInputTest, AssignAddChecksTheDeltaAtBuildTime) {
+  Variable v(constant<float>({1, 2}, {2}), {.name = "v"});
+  ExpectError(
+      [&] {
+        v.assign_add(constant<int32_t>({1, 2}, {2}));
+      },
+      absl::StatusCode::kInvalidArgument, "TypeError",
+      "Input 'value' of 'AssignAdd' Op has type int32 that does not "
+      "match type float32 of argument 'ref'.");
+  ExpectError(
+      [&] {
+        v.assign_sub(constant<float>({1, 2, 3}, {3}));
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Dimension 0 in both shapes must be equal, but are 2 and 3. "
+      "Shapes are [2] and [3].");
+  ExpectError(
+      [&] {
+        v.assign_add(constant<float>({1, 2}, {1, 2}));
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Shapes must be equal rank, but are 1 and 2");
+  Session sess(graph_);
+  ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
+  auto out = sess.run({v.assign_add(constant<float>({10, 20}, {2}))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<float>(), ::testing::ElementsAre(11, 22));
+}
+
+TEST_F(BadInputTest, ReadingAVariableWhoseShapeChangedIsAStatus) {
+  Variable v(constant<float>({1, 2}, {2}),
+             {.validate_shape = false, .name = "v"});
+  auto doubled = v.value() * constant(2.0f);
+  auto grow = assign(v.ref(), constant<float>({1, 2, 3, 4, 5}, {5}),
+                     {.validate_shape = false});
+  Session sess(graph_);
+  ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
+  auto out = sess.run({doubled});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(sess.run({grow}).ok());
+  out = sess.run({doubled});  // the plan was compiled for [2]
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("Variable v now has shape [5] but this plan was "
+                        "compiled for [2]"));
+  ExpectSessionStillRuns(sess);
+}
+
 }  // namespace
 }  // namespace minitf
