@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "minitf/graph/op_registry.h"
 #include "minitf/minitf.h"
 
 namespace minitf {
@@ -27,6 +28,12 @@ void ExpectError(F fn, absl::StatusCode code, const std::string& python_type,
     EXPECT_EQ(e.python_type(), python_type);
     EXPECT_THAT(std::string(e.what()), HasSubstr(text));
   }
+}
+
+// ctest runs each case in its own process: here no Graph exists yet.
+TEST(OpRegistryTest, OpsAreRegisteredBeforeAnyGraphExists) {
+  EXPECT_NE(LookupOp("MatMul"), nullptr);
+  EXPECT_EQ(LookupOp("NoSuchOp"), nullptr);
 }
 
 class BadInputTest : public ::testing::Test {
