@@ -185,6 +185,45 @@ TEST_F(SlicingOpsTest, StridedSliceMatchesNaiveLoopsAndHasGradient) {
               HasSubstr("Multiple ellipses in slice spec not allowed"));
 }
 
+// Gradients of slices of a tensor whose batch dim is unknown at build time:
+// their shape subgraphs (shape(x), pad amounts) fold when the plan compiles.
+TEST_F(SlicingOpsTest, GradientsWithAnUnknownBatchDim) {
+  auto x = placeholder(float32, {-1, 3}, "x");
+  auto s = slice(x, {1, 0}, {-1, 2});
+  EXPECT_EQ(s.shape().ToString(), "(?, 2)");
+  auto i = Index(x, {Slice(), -1});
+  EXPECT_EQ(i.shape().ToString(), "(?,)");
+  auto loss = reduce_sum(s * constant(3.0f)) + reduce_sum(i);
+  auto g = gradients({loss}, {x});
+  for (int batch : {2, 4}) {
+    const Tensor xv = Random({batch, 3}, batch);
+    const Tensor gv = Run1(g[0], {{x, xv}});
+    ASSERT_EQ(gv.shape().ToString(), absl::StrCat("(", batch, ", 3)"));
+    for (int r = 0; r < batch; ++r) {
+      EXPECT_EQ(gv.flat<float>()[r * 3 + 0], r > 0 ? 3.0f : 0.0f);
+      EXPECT_EQ(gv.flat<float>()[r * 3 + 1], r > 0 ? 3.0f : 0.0f);
+      EXPECT_EQ(gv.flat<float>()[r * 3 + 2], 1.0f);
+    }
+  }
+}
+
+TEST_F(SlicingOpsTest, Int64IndexTensors) {
+  auto x = placeholder(float32, {4, 3}, "x");
+  auto s =
+      slice(x, constant<int64_t>({1, 1}, {2}), constant<int64_t>({2, 2}, {2}));
+  EXPECT_EQ(s.shape().ToString(), "(2, 2)");
+  const Tensor xv = Random({4, 3}, 8);
+  EXPECT_THAT(Run1(s, {{x, xv}}).flat<float>(),
+              ElementsAre(xv.flat<float>()[4], xv.flat<float>()[5],
+                          xv.flat<float>()[7], xv.flat<float>()[8]));
+  EXPECT_LT(GradError(x, xv, s), 2e-3f);
+  auto t =
+      strided_slice(x, constant<int64_t>({0}, {1}), constant<int64_t>({4}, {1}),
+                    constant<int64_t>({3}, {1}));
+  EXPECT_EQ(t.shape().ToString(), "(2, 3)");
+  EXPECT_LT(GradError(x, xv, t), 2e-3f);
+}
+
 TEST_F(SlicingOpsTest, IntegerAndBoolTensorsSlice) {
   auto n = constant<int32_t>({1, 2, 3, 4, 5, 6}, {2, 3});
   EXPECT_THAT(Run1(Index(n, {Slice(), -1})).flat<int32_t>(), ElementsAre(3, 6));
