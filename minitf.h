@@ -27,6 +27,7 @@
 #include "minitf/graph/graphviz.h"
 #include "minitf/graph/node.h"
 #include "minitf/graph/session.h"
+#include "minitf/layers/layers.h"
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/array/gather_ops.h"
 #include "minitf/ops/array/pad_tile_ops.h"

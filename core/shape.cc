@@ -1,5 +1,7 @@
 #include "minitf/core/shape.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "minitf/core/errors.h"
@@ -18,6 +20,27 @@ Shape::Shape(absl::Span<const int64_t> dims)
         absl::StrCat("Rank ", rank_, " exceeds the maximum of ", kMaxRank));
   }
   std::copy(dims.begin(), dims.end(), dims_);
+  CheckDims();
+}
+
+void Shape::CheckDims() const {
+  int64_t known = 1;
+  for (int64_t d : dims()) {
+    if (d < kUnknownDim) {
+      ThrowValueError(absl::StrCat("Dimension ", d, " must be >= 0"));
+    }
+    if (d < 0) continue;
+    if (d != 0 && known > std::numeric_limits<int64_t>::max() / d) {
+      ThrowValueError(absl::StrCat("Shape ", DebugString(),
+                                   " would have more than 2**63 - 1 elements"));
+    }
+    known *= d;
+  }
+}
+
+void Shape::set_dim(int i, int64_t value) {
+  dims_[i] = value;
+  CheckDims();
 }
 
 Shape Shape::Unknown() {
@@ -27,6 +50,10 @@ Shape Shape::Unknown() {
 }
 
 Shape Shape::UnknownDims(int rank) {
+  if (rank < 0 || rank > kMaxRank) {
+    ThrowValueError(
+        absl::StrCat("Rank ", rank, " exceeds the maximum of ", kMaxRank));
+  }
   Shape s;
   s.rank_ = rank;
   std::fill(s.dims_, s.dims_ + rank, kUnknownDim);

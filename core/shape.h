@@ -29,7 +29,9 @@ class Shape {
 
   // A scalar: known rank 0.
   Shape() = default;
-  // Known rank; each dim is >= 0 or -1 (unknown). Throws past kMaxRank.
+  // Known rank; each dim is >= 0 or -1 (unknown). Throws ValueError past
+  // kMaxRank, for a dim below -1, and when the known dims' product
+  // overflows int64 (so num_elements() never overflows).
   Shape(std::initializer_list<int64_t> dims)
       : Shape(absl::MakeConstSpan(dims.begin(), dims.size())) {}
   explicit Shape(absl::Span<const int64_t> dims);
@@ -46,7 +48,8 @@ class Shape {
   absl::Span<const int64_t> dims() const {
     return {dims_, static_cast<size_t>(rank_)};
   }
-  void set_dim(int i, int64_t value) { dims_[i] = value; }
+  // Same checks as the constructor.
+  void set_dim(int i, int64_t value);
   bool IsFullyDefined() const;
   // Returns the product of the dims; -1 unless fully defined.
   int64_t num_elements() const;
@@ -70,6 +73,8 @@ class Shape {
   }
 
  private:
+  void CheckDims() const;
+
   int64_t dims_[kMaxRank] = {};
   int rank_ = 0;
   bool unknown_rank_ = false;

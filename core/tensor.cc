@@ -2,8 +2,11 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "minitf/core/errors.h"
 
 namespace minitf {
 namespace {
@@ -23,25 +26,60 @@ void AppendValue(std::string& out, T v) {
 }  // namespace
 
 struct Tensor::Buffer {
+  // Sets data to null when the memory cannot be had.
   explicit Buffer(size_t bytes) {
     // aligned_alloc needs a size that is a multiple of the alignment.
+    if (bytes > std::numeric_limits<size_t>::max() - kAlignment) return;
     size_t padded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-    data = std::aligned_alloc(kAlignment, padded == 0 ? kAlignment : padded);
-    std::memset(data, 0, padded == 0 ? kAlignment : padded);
+    if (padded == 0) padded = kAlignment;
+    data = std::aligned_alloc(kAlignment, padded);
+    if (data == nullptr) return;
+    std::memset(data, 0, padded);
     buffer_allocations.fetch_add(1, std::memory_order_relaxed);
   }
   ~Buffer() { std::free(data); }
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
-  void* data;
+  void* data = nullptr;
 };
 
 Tensor::Tensor(DataType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)) {
+  if (!shape_.IsFullyDefined()) {
+    ThrowValueError(absl::StrCat("Cannot allocate a tensor of shape ",
+                                 shape_.ToString(),
+                                 ": every dimension must be known"));
+  }
   num_elements_ = shape_.num_elements();
-  if (num_elements_ < 0) num_elements_ = 0;
-  buffer_ = std::make_shared<Buffer>(TotalBytes());
+  const size_t element = DataTypeSize(dtype);
+  const bool fits =
+      element == 0 || static_cast<uint64_t>(num_elements_) <=
+                          std::numeric_limits<size_t>::max() / element;
+  if (fits) buffer_ = std::make_shared<Buffer>(TotalBytes());
+  if (!fits || buffer_->data == nullptr) {
+    buffer_.reset();
+    // TF's text, with the size asked for.
+    throw Error(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "OOM when allocating tensor with shape", shape_.DebugString(),
+            " and type ", DataTypeName(dtype), " (",
+            fits ? absl::StrCat(num_elements_ * element) : "> 2**64",
+            " bytes)")),
+        "ResourceExhaustedError");
+  }
   data_ = buffer_->data;
+}
+
+void Tensor::ThrowValueCountError(size_t count, const Tensor& t) {
+  ThrowValueError(
+      absl::StrCat("FromVector got ", count, " values for a tensor of shape ",
+                   t.shape().ToString(), " (", t.NumElements(), " elements)"));
+}
+
+void Tensor::ThrowAccessError(DataType as, bool scalar) const {
+  ThrowTypeError(absl::StrCat("Cannot read a ", DataTypeName(dtype_),
+                              " tensor of shape ", shape_.ToString(), " as ",
+                              scalar ? "a scalar of " : "", DataTypeName(as)));
 }
 
 Tensor Tensor::WithShape(const Shape& shape) const {

@@ -29,14 +29,19 @@ class Tensor {
  public:
   // An empty tensor: dtype kInvalid, no buffer.
   Tensor() = default;
-  // Allocates a zero-filled tensor. REQUIRES: shape.IsFullyDefined().
+  // Allocates a zero-filled tensor. Throws ValueError unless
+  // shape.IsFullyDefined(), and minitf::Error with a ResourceExhausted
+  // status ("OOM when allocating tensor ...") when the memory cannot be had.
   Tensor(DataType dtype, Shape shape);
 
+  // `values` laid out row-major; ValueError unless there is exactly one
+  // value per element.
   template <typename T>
   static Tensor FromVector(const std::vector<T>& values, Shape shape) {
     Tensor t(DataTypeOf<T>::value, std::move(shape));
     auto dst = t.flat<T>();
-    std::copy(values.begin(), values.begin() + dst.size(), dst.begin());
+    if (values.size() != dst.size()) ThrowValueCountError(values.size(), t);
+    std::copy(values.begin(), values.end(), dst.begin());
     return t;
   }
   // A scalar. Other C++ numbers convert as Python's do: double to
@@ -63,14 +68,22 @@ class Tensor {
   bool IsInitialized() const { return buffer_ != nullptr; }
 
   void* raw_data() const { return data_; }
-  // REQUIRES: DataTypeOf<T>::value == dtype().
+  // The elements as T. Throws TypeError unless T is the tensor's dtype (an
+  // empty tensor gives an empty span).
   template <typename T>
   absl::Span<T> flat() const {
+    if (buffer_ != nullptr && DataTypeOf<T>::value != dtype_) {
+      ThrowAccessError(DataTypeOf<T>::value, false);
+    }
     return absl::Span<T>(static_cast<T*>(data_), num_elements_);
   }
-  // REQUIRES: NumElements() == 1.
+  // The one element as T. Throws TypeError unless T is the dtype and the
+  // tensor has exactly one element.
   template <typename T>
   T& scalar() const {
+    if (DataTypeOf<T>::value != dtype_ || num_elements_ != 1) {
+      ThrowAccessError(DataTypeOf<T>::value, true);
+    }
     return *static_cast<T*>(data_);
   }
 
@@ -90,6 +103,8 @@ class Tensor {
   std::string DebugString(int max_entries = 10) const;
 
  private:
+  [[noreturn]] static void ThrowValueCountError(size_t count, const Tensor& t);
+  [[noreturn]] void ThrowAccessError(DataType as, bool scalar) const;
   struct Buffer;
   DataType dtype_ = DataType::kInvalid;
   Shape shape_;

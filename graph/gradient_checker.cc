@@ -70,8 +70,12 @@ absl::StatusOr<float> ComputeGradientError(Session& session, Output x,
       Jacobians j, ComputeGradient(session, x, x_value, y, feeds, delta));
   float error = 0;
   auto t = j.theoretical.flat<float>(), n = j.numerical.flat<float>();
-  for (size_t i = 0; i < t.size(); ++i)
-    error = std::max(error, std::abs(t[i] - n[i]));
+  for (size_t i = 0; i < t.size(); ++i) {
+    const float e = std::abs(t[i] - n[i]);
+    // A NaN anywhere must fail the check, not vanish in std::max.
+    if (std::isnan(e)) return std::numeric_limits<float>::quiet_NaN();
+    error = std::max(error, e);
+  }
   return error;
 }
 

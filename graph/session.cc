@@ -97,6 +97,22 @@ int Session::num_compiled_plans() const {
 absl::StatusOr<std::vector<Tensor>> Session::run(
     const FeedDict& feeds, const std::vector<Output>& fetches,
     const std::vector<Operation>& targets) {
+  // Nothing escapes run() as an exception: a shape function, kernel or
+  // allocation that throws while a plan compiles or runs becomes its Status.
+  try {
+    return RunOrThrow(feeds, fetches, targets);
+  } catch (const Error& e) {
+    return e.status();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("OOM while running the session");
+  } catch (const std::exception& e) {
+    return absl::InternalError(e.what());
+  }
+}
+
+absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
+    const FeedDict& feeds, const std::vector<Output>& fetches,
+    const std::vector<Operation>& targets) {
   MINITF_RETURN_IF_ERROR(ValidateFeeds(*graph_, feeds));
   MINITF_RETURN_IF_ERROR(ValidateFetches(*graph_, fetches, targets));
   if (options_.intra_op_parallelism_threads > 0) {

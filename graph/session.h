@@ -60,6 +60,10 @@ class Session {
   int num_compiled_plans() const;
 
  private:
+  absl::StatusOr<std::vector<Tensor>> RunOrThrow(
+      const FeedDict& feeds, const std::vector<Output>& fetches,
+      const std::vector<Operation>& targets);
+
   struct State;
   Graph* graph_;
   SessionOptions options_;

@@ -53,6 +53,11 @@ Initializer constant_initializer(std::vector<double> value, bool verify_shape) {
       ThrowTypeError(absl::StrCat("Expected Tensor's shape: ", shape.ToString(),
                                   ", got (", value.size(), ",)."));
     }
+    if (value.empty() && n > 0) {
+      ThrowValueError(absl::StrCat(
+          "constant_initializer has no value to fill a tensor of shape ",
+          shape.ToString()));
+    }
     if (static_cast<int64_t>(value.size()) > n) {
       ThrowValueError(
           absl::StrCat("Too many elements provided. Needed at most ", n,

@@ -484,27 +484,6 @@ Output argmax(Output input, int64_t axis, DataType output_type,
       .Build();
 }
 
-namespace layers {
-Output flatten(Output inputs, absl::string_view name) {
-  const Shape& s = inputs.shape();
-  if (!s.has_rank() || s.rank() < 1) {
-    ThrowValueError(
-        absl::StrCat("Input 0 of layer ", name,
-                     " is incompatible with the layer: expected min_ndim=1"));
-  }
-  int64_t rest = 1;
-  for (int i = 1; i < s.rank(); ++i) {
-    if (s.dim(i) < 0) {
-      ThrowValueError(absl::StrCat(
-          "flatten needs every non-batch dimension known, got ", s.ToString()));
-    }
-    rest *= s.dim(i);
-  }
-  name_scope scope{std::string(name)};
-  return reshape(inputs, {-1, rest});
-}
-}  // namespace layers
-
 void RegisterShapeOps() {
   RegisterOp({.type = "Transpose",
               .num_inputs = 1,

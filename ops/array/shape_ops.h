@@ -1,11 +1,10 @@
-// Shape ops: transpose, concat, squeeze, expand_dims, one_hot, argmax and
-// tf.layers.flatten, with TF1's names, defaults and messages.
+// Shape ops: transpose, concat, squeeze, expand_dims, one_hot and argmax,
+// with TF1's names, defaults and messages.
 //
 //   auto t = tf::transpose(x, {{0, 2, 1}});          // "transpose"
 //   auto c = tf::concat({a, b}, -1);                 // "concat"
 //   auto labels = tf::one_hot(ids, 10);              // float32 [batch, 10]
 //   auto pred = tf::argmax(logits, 1);               // int64
-//   auto flat = tf::layers::flatten(images);         // [batch, 784]
 #ifndef MINITF_OPS_ARRAY_SHAPE_OPS_H_
 #define MINITF_OPS_ARRAY_SHAPE_OPS_H_
 
@@ -49,12 +48,6 @@ Output one_hot(Output indices, int64_t depth,
 Output argmax(Output input, int64_t axis,
               DataType output_type = DataType::kInt64,
               absl::string_view name = "ArgMax");
-
-namespace layers {
-// tf.layers.flatten: [batch, ...] -> [batch, product of the rest], in
-// name scope "flatten". REQUIRES: the non-batch dims are known.
-Output flatten(Output inputs, absl::string_view name = "flatten");
-}  // namespace layers
 
 }  // namespace minitf
 

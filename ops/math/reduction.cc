@@ -122,7 +122,12 @@ class ReductionKernel : public OpKernel {
         const T* x = ctx.input(0).flat<T>().data();
         auto o = ctx.output(0).flat<T>();
         if (kind_ == Reduction::kMax) {
-          std::fill(o.begin(), o.end(), std::numeric_limits<T>::lowest());
+          // The identity of max: -inf for floats (TF's empty reduce_max),
+          // the lowest value for integers.
+          const T identity = std::numeric_limits<T>::has_infinity
+                                 ? -std::numeric_limits<T>::infinity()
+                                 : std::numeric_limits<T>::lowest();
+          std::fill(o.begin(), o.end(), identity);
           loop_.Run([&](int64_t i, const int64_t* out) {
             o[out[0]] = std::max(o[out[0]], x[i]);
           });

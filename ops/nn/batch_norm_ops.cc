@@ -7,9 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
 #include "minitf/core/onednn.h"
+#include "minitf/graph/context.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/array/shape_ops.h"
+#include "minitf/ops/math/math_ops.h"
 
 namespace minitf::nn {
 namespace {
@@ -255,6 +258,33 @@ FusedBatchNormOutputs fused_batch_norm(Output x, Output scale, Output offset,
                    .Attr("is_training", options.is_training)
                    .Finalize();
   return {Output(node, 0), Output(node, 1), Output(node, 2)};
+}
+
+Moments moments(Output x, const std::vector<int64_t>& axes, bool keep_dims,
+                absl::string_view name) {
+  name_scope scope(std::string(name), "moments");
+  Output mean =
+      reduce_mean(x, {.axis = axes, .keepdims = true, .name = "mean"});
+  Output variance =
+      reduce_mean(squared_difference(x, stop_gradient(mean)),
+                  {.axis = axes, .keepdims = true, .name = "variance"});
+  if (!keep_dims) {
+    mean = squeeze(mean, axes);
+    variance = squeeze(variance, axes);
+  }
+  return {mean, variance};
+}
+
+Output batch_normalization(Output x, Output mean, Output variance,
+                           Output offset, Output scale, float variance_epsilon,
+                           absl::string_view name) {
+  name_scope scope(std::string(name), "batchnorm");
+  Output inv = rsqrt(add(variance, constant(variance_epsilon), "add"));
+  if (!scale.is_null()) inv = multiply(inv, scale, "mul");
+  Output shift = offset.is_null()
+                     ? negative(multiply(mean, inv, "mul_2"))
+                     : subtract(offset, multiply(mean, inv, "mul_2"), "sub");
+  return add(multiply(x, inv, "mul_1"), shift, "add_1");
 }
 
 void RegisterBatchNormOps() {

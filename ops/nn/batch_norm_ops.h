@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "minitf/graph/node.h"
@@ -38,6 +39,22 @@ struct FusedBatchNormOutputs {
 FusedBatchNormOutputs fused_batch_norm(
     Output x, Output scale, Output offset,
     const FusedBatchNormOptions& options = {});
+
+// tf.nn.moments: mean and variance of x over `axes` (name scope
+// "moments"; ops "mean", "variance"), squeezed unless keep_dims.
+struct Moments {
+  Output mean;
+  Output variance;
+};
+Moments moments(Output x, const std::vector<int64_t>& axes,
+                bool keep_dims = false, absl::string_view name = "moments");
+
+// tf.nn.batch_normalization: (x - mean) * rsqrt(variance + epsilon) * scale
+// + offset, in name scope "batchnorm"; a null offset or scale is omitted.
+// The parameters broadcast against x.
+Output batch_normalization(Output x, Output mean, Output variance,
+                           Output offset, Output scale, float variance_epsilon,
+                           absl::string_view name = "batchnorm");
 
 }  // namespace minitf::nn
 

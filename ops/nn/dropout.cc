@@ -21,12 +21,24 @@
 namespace minitf::nn {
 namespace {
 
-// DropoutMask: (x) -> mask of attr noise_shape, whose -1 entries (or, when
-// its rank is unknown, all entries) come from x's shape. x is an input only
-// for its run-time shape.
+// DropoutMask: (x[, rate]) -> mask of attr noise_shape, whose -1 entries (or,
+// when its rank is unknown, all entries) come from x's shape. x is an input
+// only for its run-time shape.
 absl::Status DropoutMaskShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(
       CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
+  if (ctx.num_inputs() > 2) {
+    return absl::InvalidArgumentError("DropoutMask takes x and a rate");
+  }
+  if (ctx.num_inputs() == 2) {
+    MINITF_RETURN_IF_ERROR(
+        CheckDtypeAllowed(ctx.input_dtype(1), "rate", {DataType::kFloat}));
+    const Shape& rate = ctx.input_shape(1);
+    if (rate.has_rank() && rate.rank() != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Shapes ", rate.ToString(), " and () are incompatible"));
+    }
+  }
   const Shape& x = ctx.input_shape(0);
   Shape noise = ctx.attr<Shape>("noise_shape");
   if (!noise.has_rank()) {
@@ -42,17 +54,29 @@ absl::Status DropoutMaskShape(ShapeContext& ctx) {
 
 // Each element is kept when a uniform draw u in [0, 1) has u >= rate (TF's
 // comparison), then holds 1 / (1 - rate). The draws come from the node's
-// RandomGenerator, so successive runs draw new masks.
+// RandomGenerator, so successive runs draw new masks. A rate input is read
+// every step.
 class DropoutMaskKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     generator_ = RandomGenerator::ForNode(ctx);
     rate_ = ctx.node.attr<float>("rate");
     scale_ = 1.0f / (1.0f - rate_);
+    rate_from_input_ = ctx.node.num_inputs() == 2;
     return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
+    if (rate_from_input_) {
+      rate_ = ctx.input(1).scalar<float>();
+      if (!(rate_ >= 0 && rate_ < 1)) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "rate must be a scalar tensor or a float in the range [0, 1), "
+            "got %g",
+            rate_));
+      }
+      scale_ = 1.0f / (1.0f - rate_);
+    }
     for (float& v : ctx.output(0).flat<float>()) {
       v = generator_->Uniform() >= rate_ ? scale_ : 0.0f;
     }
@@ -63,6 +87,7 @@ class DropoutMaskKernel : public OpKernel {
   std::shared_ptr<RandomGenerator> generator_;
   float rate_ = 0.0f;
   float scale_ = 1.0f;
+  bool rate_from_input_ = false;
 };
 
 // TF logs its warning for a large rate at most 5 times per process.
@@ -87,7 +112,10 @@ Output dropout(Output x, const DropoutOptions& o) {
   if (!o.keep_prob.has_value() && !o.rate.has_value()) {
     ThrowValueError("You must provide a rate to dropout.");
   }
-  const float rate = o.rate.has_value() ? *o.rate : 1.0f - *o.keep_prob;
+  const bool rate_is_tensor = o.rate.has_value() && o.rate->is_tensor();
+  const float rate = !o.rate.has_value() ? 1.0f - *o.keep_prob
+                     : rate_is_tensor    ? 0.0f
+                                         : o.rate->value();
   name_scope scope(
       o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
       "dropout");
@@ -103,12 +131,14 @@ Output dropout(Output x, const DropoutOptions& o) {
         rate));
   }
   if (rate > 0.5f) WarnLargeRate(rate);
-  if (rate == 0) return x;  // nothing to drop: x itself, as in TF
+  // Nothing to drop: x itself, as in TF (a tensor rate is known only later).
+  if (rate == 0 && !rate_is_tensor) return x;
   const auto [seed, seed2] = GetSeed(o.seed);
+  OpBuilder builder("DropoutMask", "mask");
+  builder.Input(x);
+  if (rate_is_tensor) builder.Input(o.rate->tensor());
   const Output mask =
-      OpBuilder("DropoutMask", "mask")
-          .Input(x)
-          .Attr("noise_shape", o.noise_shape.value_or(Shape::Unknown()))
+      builder.Attr("noise_shape", o.noise_shape.value_or(Shape::Unknown()))
           .Attr("rate", rate)
           .Attr("seed", seed)
           .Attr("seed2", seed2)
@@ -125,7 +155,7 @@ Output dropout(Output x, const DropoutOptions& o) {
 
 void RegisterDropoutOps() {
   RegisterOp({.type = "DropoutMask",
-              .num_inputs = 1,
+              .num_inputs = -1,  // x, and optionally a rate tensor
               .attrs = {AttrDef::Optional("noise_shape", Shape::Unknown()),
                         AttrDef::Required<float>("rate"),
                         AttrDef::Optional("seed", int64_t{0}),

@@ -25,6 +25,24 @@
 
 namespace minitf::nn {
 
+// A float, or a float32 scalar tensor read at run time (dropout's rate,
+// which TF lets be either).
+class FloatOrTensor {
+ public:
+  FloatOrTensor(float value) : value_(value) {}                       // NOLINT
+  FloatOrTensor(double value) : value_(static_cast<float>(value)) {}  // NOLINT
+  FloatOrTensor(Output tensor) : tensor_(tensor) {}                   // NOLINT
+
+  bool is_tensor() const { return !tensor_.is_null(); }
+  // REQUIRES: !is_tensor().
+  float value() const { return value_; }
+  Output tensor() const { return tensor_; }
+
+ private:
+  float value_ = 0.0f;
+  Output tensor_;
+};
+
 // tf.nn.dropout(x, keep_prob, noise_shape, seed, name, rate): exactly one
 // of keep_prob and rate.
 struct DropoutOptions {
@@ -33,8 +51,9 @@ struct DropoutOptions {
   // dimension (TF's None). nullopt: x's shape.
   std::optional<Shape> noise_shape;
   std::optional<int64_t> seed;
-  std::string name = "";      // default: "dropout"
-  std::optional<float> rate;  // in [0, 1)
+  std::string name = "";  // default: "dropout"
+  // In [0, 1). A tensor rate is checked at run time (InvalidArgument).
+  std::optional<FloatOrTensor> rate;
 };
 
 // Returns x itself when rate is 0 (TF's early return). Throws ValueError

@@ -154,15 +154,6 @@ TEST_F(ShapeOpsTest, ArgMaxTakesTheFirstMaximum) {
   EXPECT_THAT(Run1(argmax(x, 0, int32)).flat<int32_t>(), ElementsAre(0, 0, 0));
 }
 
-TEST_F(ShapeOpsTest, FlattenKeepsTheBatch) {
-  auto images = placeholder(float32, {-1, 28, 28, 1}, "images");
-  auto flat = layers::flatten(images);
-  EXPECT_EQ(flat.shape().ToString(), "(?, 784)");
-  EXPECT_EQ(flat.op().name(), "flatten/Reshape");
-  Tensor got = Run1(flat, {{images, Tensor(float32, {3, 28, 28, 1})}});
-  EXPECT_EQ(got.shape().ToString(), "(3, 784)");
-}
-
 TEST_F(ShapeOpsTest, ReduceMaxForwardAndTiesShareTheGradient) {
   auto x = placeholder(float32, {2, 3}, "x");
   auto m = reduce_max(x, {.axis = {{1}}});

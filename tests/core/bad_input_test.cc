@@ -1,0 +1,208 @@
+// Bad input at the roots where it is checked once: shape construction,
+// tensor allocation and access, and Session::run's exception boundary. Each
+// case asserts the exact outcome and that a session still runs afterwards.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "minitf/minitf.h"
+
+namespace minitf {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs `fn`, which must throw minitf::Error of `code` and `python_type`
+// whose message contains `text`.
+template <typename F>
+void ExpectError(F fn, absl::StatusCode code, const std::string& python_type,
+                 const std::string& text) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected: " << text;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status().code(), code) << e.status();
+    EXPECT_EQ(e.python_type(), python_type);
+    EXPECT_THAT(std::string(e.what()), HasSubstr(text));
+  }
+}
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  // A valid fetch still works in a session of this graph.
+  void ExpectSessionStillRuns(Session& sess) {
+    auto out = sess.run({two_});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ((*out)[0].scalar<float>(), 2.0f);
+  }
+
+  Graph graph_;
+  GraphGuard guard_{graph_};
+  Output two_ = constant(2.0f, "two");
+};
+
+TEST_F(BadInputTest, DimBelowMinusOneIsAValueError) {
+  ExpectError(
+      [] {
+        Shape s{2, -2};
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Dimension -2 must be >= 0");
+  ExpectError([] { placeholder(float32, {-3}); },
+              absl::StatusCode::kInvalidArgument, "ValueError",
+              "Dimension -3 must be >= 0");
+}
+
+TEST_F(BadInputTest, ElementCountOverflowIsAValueError) {
+  const int64_t big = int64_t{1} << 40;
+  ExpectError(
+      [&] {
+        Shape s{big, big};
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "would have more than 2**63 - 1 elements");
+  // Unknown dims do not count; the known ones still must fit.
+  Shape partial{-1, big, 1024};
+  EXPECT_EQ(partial.num_elements(), -1);
+  ExpectError(
+      [&] {
+        Shape s{-1, big, big};
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "would have more than 2**63 - 1 elements");
+  Shape s{4, 4};
+  ExpectError([&] { s.set_dim(0, std::numeric_limits<int64_t>::max() / 2); },
+              absl::StatusCode::kInvalidArgument, "ValueError",
+              "would have more than 2**63 - 1 elements");
+}
+
+TEST_F(BadInputTest, RankAboveTheMaximumIsAValueError) {
+  ExpectError([] { Shape::UnknownDims(Shape::kMaxRank + 1); },
+              absl::StatusCode::kInvalidArgument, "ValueError",
+              "Rank 13 exceeds the maximum of 12");
+  ExpectError([] { Shape::UnknownDims(-1); },
+              absl::StatusCode::kInvalidArgument, "ValueError", "Rank -1");
+}
+
+TEST_F(BadInputTest, UnsatisfiableAllocationIsResourceExhausted) {
+  const int64_t huge = int64_t{1} << 45;  // 128 TiB of floats
+  ExpectError(
+      [&] {
+        Tensor t(float32, {huge, 4});
+      },
+      absl::StatusCode::kResourceExhausted, "ResourceExhaustedError",
+      "OOM when allocating tensor with shape[35184372088832,4] and "
+      "type float32");
+  // zeros() allocates when its plan is compiled: a Status from run().
+  auto z = zeros({huge, 4});
+  Session sess(graph_);
+  auto out = sess.run({z});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("OOM when allocating tensor"));
+  ExpectSessionStillRuns(sess);
+}
+
+TEST_F(BadInputTest, TensorOfUnknownShapeIsAValueError) {
+  ExpectError(
+      [] {
+        Tensor t(float32, {-1, 3});
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Cannot allocate a tensor of shape (?, 3)");
+}
+
+TEST_F(BadInputTest, FromVectorNeedsOneValuePerElement) {
+  ExpectError(
+      [] {
+        Tensor::FromVector<float>({1, 2, 3}, {2, 2});
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "FromVector got 3 values for a tensor of shape (2, 2) (4 "
+      "elements)");
+  ExpectError(
+      [] {
+        Tensor::FromVector<int32_t>({1, 2, 3}, {2});
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "FromVector got 3 values");
+}
+
+TEST_F(BadInputTest, ReadingATensorAsAnotherTypeIsATypeError) {
+  Tensor t = Tensor::FromVector<int32_t>({1, 2}, {2});
+  ExpectError([&] { t.flat<float>(); }, absl::StatusCode::kInvalidArgument,
+              "TypeError",
+              "Cannot read a int32 tensor of shape (2,) as float32");
+  ExpectError([&] { t.scalar<int32_t>(); }, absl::StatusCode::kInvalidArgument,
+              "TypeError", "as a scalar of int32");
+  EXPECT_EQ(t.flat<int32_t>()[1], 2);
+}
+
+TEST_F(BadInputTest, ConstantInitializerWithoutValues) {
+  ExpectError(
+      [] {
+        get_variable(
+            "v", {.shape = {2},
+                  .initializer = constant_initializer(std::vector<double>{})});
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "constant_initializer has no value to fill a tensor of shape (2,)");
+}
+
+TEST_F(BadInputTest, ReduceMaxOfNothingIsMinusInfinity) {
+  auto x = placeholder(float32, {-1, 3}, "x");
+  auto m = reduce_max(x, {.axis = std::vector<int64_t>{0}});
+  Session sess(graph_);
+  auto out = sess.run({{x, Tensor(float32, {0, 3})}}, {m});
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (float v : (*out)[0].flat<float>()) {
+    EXPECT_EQ(v, -std::numeric_limits<float>::infinity());
+  }
+  auto sum = reduce_sum(x);
+  auto mean = reduce_mean(x);
+  out = sess.run({{x, Tensor(float32, {0, 3})}}, {sum, mean});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].scalar<float>(), 0.0f);
+  EXPECT_TRUE(std::isnan((*out)[1].scalar<float>()));
+  ExpectSessionStillRuns(sess);
+}
+
+TEST_F(BadInputTest, GradientCheckerFailsOnNaN) {
+  auto x = placeholder(float32, {2}, "x");
+  auto y = sqrt(x);  // d/dx sqrt at a negative x is NaN
+  Session sess(graph_);
+  auto error =
+      ComputeGradientError(sess, x, Tensor::FromVector<float>({-1, 4}, {2}), y);
+  ASSERT_TRUE(error.ok()) << error.status();
+  EXPECT_TRUE(std::isnan(*error));
+  EXPECT_FALSE(*error < 1e-3f);  // so `EXPECT_LT(error, tol)` fails
+}
+
+TEST_F(BadInputTest, RunTimeAllocationFailureIsAStatus) {
+  // Broadcasting two fed vectors asks the plan for 2**44 floats (64 TiB):
+  // the failed allocation comes back as a Status and the session survives.
+  const int64_t n = int64_t{1} << 22;
+  auto a = placeholder(float32, {-1, 1}, "a");
+  auto b = placeholder(float32, {1, -1}, "b");
+  auto outer = a * b;
+  Session sess(graph_);
+  auto out = sess.run(
+      {{a, Tensor(float32, {n, 1})}, {b, Tensor(float32, {1, n})}}, {outer});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(
+      std::string(out.status().message()),
+      HasSubstr("OOM when allocating tensor with shape[4194304,4194304]"));
+  ExpectSessionStillRuns(sess);
+  // The same signature with small feeds still compiles and runs.
+  out = sess.run({{a, Tensor(float32, {2, 1})}, {b, Tensor(float32, {1, 3})}},
+                 {outer});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape().ToString(), "(2, 3)");
+}
+
+}  // namespace
+}  // namespace minitf
