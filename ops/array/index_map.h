@@ -37,27 +37,66 @@ class IndexMaps {
   // out (out dims) = in read through the maps; `fill` where an entry is -1.
   template <typename T>
   void Gather(const T* in, T* out, T fill) const {
+    const Run run = ContiguousRun();
+    const int64_t* last = map(rank() - 1);
+    const int64_t n = out_.back();
     ForEachRow([&](int64_t base, int64_t o) {
-      const int64_t* last = map(rank() - 1);
-      for (int64_t i = 0; i < out_.back(); ++i) {
-        out[o + i] = (base < 0 || last[i] < 0) ? fill : in[base + last[i]];
+      T* row = out + o;
+      if (base < 0) {
+        std::fill(row, row + n, fill);
+        return;
       }
+      for (int64_t i = 0; i < run.begin; ++i)
+        row[i] = last[i] < 0 ? fill : in[base + last[i]];
+      std::copy(in + base + run.source, in + base + run.source + run.size(),
+                row + run.begin);
+      for (int64_t i = run.end; i < n; ++i)
+        row[i] = last[i] < 0 ? fill : in[base + last[i]];
     });
   }
   // out (in dims) = the sum of grad (out dims) over the maps.
   template <typename T>
   void ScatterAdd(const T* grad, T* out, int64_t out_size) const {
     std::fill(out, out + out_size, T(0));
+    const Run run = ContiguousRun();
+    const int64_t* last = map(rank() - 1);
+    const int64_t n = out_.back();
     ForEachRow([&](int64_t base, int64_t o) {
       if (base < 0) return;
-      const int64_t* last = map(rank() - 1);
-      for (int64_t i = 0; i < out_.back(); ++i) {
-        if (last[i] >= 0) out[base + last[i]] += grad[o + i];
+      const T* row = grad + o;
+      for (int64_t i = 0; i < run.begin; ++i) {
+        if (last[i] >= 0) out[base + last[i]] += row[i];
+      }
+      T* dst = out + base + run.source;
+      for (int64_t i = run.begin; i < run.end; ++i)
+        dst[i - run.begin] += row[i];
+      for (int64_t i = run.end; i < n; ++i) {
+        if (last[i] >= 0) out[base + last[i]] += row[i];
       }
     });
   }
 
  private:
+  // The first run of the last map that reads consecutive inputs: output
+  // [begin, end) reads input [source, source + end - begin). Rows copy it
+  // in one go (a slice, a pad's middle, a gathered row).
+  struct Run {
+    int64_t begin = 0, end = 0, source = 0;
+    int64_t size() const { return end - begin; }
+  };
+  Run ContiguousRun() const {
+    const int64_t* last = map(rank() - 1);
+    const int64_t n = out_.back();
+    Run run;
+    while (run.begin < n && last[run.begin] < 0) ++run.begin;
+    run.end = run.begin;
+    if (run.begin == n) return run;
+    run.source = last[run.begin];
+    while (run.end < n && last[run.end] == run.source + run.end - run.begin)
+      ++run.end;
+    return run;
+  }
+
   // fn(input offset of the row or -1, output offset of the row) for each
   // row of the output (all dims but the last), in row-major order.
   template <typename Fn>
