@@ -294,41 +294,54 @@ Output IndexConstant(const std::vector<int64_t>& values, const Shape& shape,
   return constant(v, shape, name);
 }
 
-}  // namespace
-
-Output pad(Output tensor, Output paddings, const PadOptions& options) {
+// tf.pad's choice of op, or its ValueError.
+const char* PadType(const PadOptions& options) {
   const std::string mode = absl::AsciiStrToUpper(options.mode);
-  if (mode == "REFLECT" || mode == "SYMMETRIC") {
-    return OpBuilder("MirrorPad", options.name)
-        .Input(tensor)
-        .Input(paddings)
-        .Attr("mode", mode)
-        .Build();
-  }
+  if (mode == "REFLECT" || mode == "SYMMETRIC") return "MirrorPad";
   if (mode != "CONSTANT") {
     ThrowValueError(absl::StrCat("Unknown padding mode: ", options.mode));
   }
   const Number& c = options.constant_values;
-  if (c.is_float ? c.float_value == 0 : c.int_value == 0) {
-    return OpBuilder("Pad", options.name).Input(tensor).Input(paddings).Build();
+  return (c.is_float ? c.float_value == 0 : c.int_value == 0) ? "Pad" : "PadV2";
+}
+
+}  // namespace
+
+Output pad(Output tensor, Output paddings, const PadOptions& options) {
+  const std::string type = PadType(options);
+  if (type == "MirrorPad") {
+    return OpBuilder(type, options.name)
+        .Input(tensor)
+        .Input(paddings)
+        .Attr("mode", absl::AsciiStrToUpper(options.mode))
+        .Build();
   }
-  name_scope scope(options.name.empty() ? std::string("PadV2") : options.name);
-  return OpBuilder("PadV2", scope.name())
+  if (type == "Pad") {
+    return OpBuilder(type, options.name).Input(tensor).Input(paddings).Build();
+  }
+  name_scope scope(options.name.empty() ? type : options.name);
+  return OpBuilder(type, scope.name())
       .Input(tensor)
       .Input(paddings)
-      .Input(ConvertNumber(c, tensor.dtype(), "constant_values"))
+      .Input(ConvertNumber(options.constant_values, tensor.dtype(),
+                           "constant_values"))
       .Build();
 }
 
+// The constant is the op's input "paddings", in its name scope as TF's
+// op_def_library converts it.
 Output pad(Output tensor, const std::vector<std::array<int64_t, 2>>& paddings,
            const PadOptions& options) {
+  name_scope scope(options.name.empty() ? PadType(options) : options.name);
   std::vector<int64_t> flat;
   for (const auto& p : paddings) flat.insert(flat.end(), p.begin(), p.end());
+  PadOptions o = options;
+  o.name = scope.name();
   return pad(
       tensor,
       IndexConstant(flat, Shape({static_cast<int64_t>(paddings.size()), 2}),
                     "paddings"),
-      options);
+      o);
 }
 
 Output tile(Output input, Output multiples, absl::string_view name) {
@@ -337,11 +350,12 @@ Output tile(Output input, Output multiples, absl::string_view name) {
 
 Output tile(Output input, const std::vector<int64_t>& multiples,
             absl::string_view name) {
+  name_scope scope{std::string(name)};
   return tile(
       input,
       IndexConstant(multiples, Shape({static_cast<int64_t>(multiples.size())}),
                     "multiples"),
-      name);
+      scope.name());
 }
 
 void RegisterPadTileOps() {

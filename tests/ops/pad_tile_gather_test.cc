@@ -88,7 +88,11 @@ TEST_F(PadTileGatherTest, PadModesMatchNaiveLoopsWithGradients) {
   auto v2 = pad(x, {{0, 0}, {1, 0}}, {.constant_values = 7});
   EXPECT_EQ(v2.op().type(), "PadV2");
   EXPECT_EQ(v2.op().name(), "PadV2");
+  EXPECT_EQ(v2.op().inputs()[1].name(), "PadV2/paddings:0");
   EXPECT_EQ(v2.op().inputs()[2].name(), "PadV2/constant_values:0");
+  auto named = pad(x, {{0, 0}, {0, 1}}, {.name = "padded"});
+  EXPECT_EQ(named.op().name(), "padded");
+  EXPECT_EQ(named.op().inputs()[1].name(), "padded/paddings:0");
   EXPECT_EQ(Run1(v2, {{x, xv}}).flat<float>()[5], 7.0f);
   EXPECT_LT(GradError(x, xv, v2), 2e-3f);
 
@@ -118,6 +122,7 @@ TEST_F(PadTileGatherTest, TileMatchesNaiveLoopWithGradient) {
   auto x = placeholder(float32, {2, 3}, "x");
   auto t = tile(x, {2, 3});
   EXPECT_EQ(t.op().name(), "Tile");
+  EXPECT_EQ(t.op().inputs()[1].name(), "Tile/multiples:0");
   EXPECT_EQ(t.shape().ToString(), "(4, 9)");
   const Tensor xv = Random({2, 3}, 2);
   const Tensor got = Run1(t, {{x, xv}});
