@@ -392,7 +392,12 @@ Output rank(Output input, absl::string_view name) {
 
 Output stack(std::initializer_list<StackValue> values, int64_t axis,
              absl::string_view name) {
-  if (values.size() == 0) ThrowValueError("stack needs at least one value");
+  return stack(std::vector<StackValue>(values), axis, name);
+}
+
+Output stack(const std::vector<StackValue>& values, int64_t axis,
+             absl::string_view name) {
+  if (values.empty()) ThrowValueError("stack needs at least one value");
   const StackValue* first_tensor = nullptr;
   bool any_float = false;
   for (const StackValue& v : values) {

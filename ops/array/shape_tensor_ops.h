@@ -51,6 +51,8 @@ struct StackValue {
 // one constant "stack" (int32, or float32 if any is a float).
 Output stack(std::initializer_list<StackValue> values, int64_t axis = 0,
              absl::string_view name = "stack");
+Output stack(const std::vector<StackValue>& values, int64_t axis = 0,
+             absl::string_view name = "stack");
 Output stack(const std::vector<Output>& values, int64_t axis = 0,
              absl::string_view name = "stack");
 

@@ -4,6 +4,8 @@
 // compiles.
 #include "minitf/ops/array/slicing_ops.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
 #include "minitf/graph/context.h"
@@ -179,9 +181,39 @@ absl::StatusOr<std::optional<StridedSliceSpec>> StaticSpec(
 
 absl::Status StridedSliceShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(CheckSpecInputs(ctx, 1));
-  MINITF_ASSIGN_OR_RETURN(auto spec, StaticSpec(ctx, ctx.input_shape(0), 1));
-  ctx.add_output(ctx.input_dtype(0),
-                 spec ? spec->final_shape : Shape::Unknown());
+  const Shape& in = ctx.input_shape(0);
+  MINITF_ASSIGN_OR_RETURN(auto spec, StaticSpec(ctx, in, 1));
+  if (spec) {
+    ctx.add_output(ctx.input_dtype(0), spec->final_shape);
+    return absl::OkStatus();
+  }
+  // Index values unknown: the layout still gives the rank, the dims under
+  // the ellipsis and the new axes (x[i] of a tensor i keeps x's other dims).
+  const Shape& b = ctx.input_shape(1);
+  if (!in.has_rank() || !b.has_rank() || b.dim(0) < 0) {
+    ctx.add_output(ctx.input_dtype(0), Shape::Unknown());
+    return absl::OkStatus();
+  }
+  MINITF_ASSIGN_OR_RETURN(
+      StridedSliceLayout layout,
+      LayoutStridedSlice(in.rank(), static_cast<int>(b.dim(0)), MasksOf(ctx)));
+  // A dim with begin and end masked and a constant stride is known too.
+  const StridedSliceMasks masks = MasksOf(ctx);
+  const Tensor* strides = ctx.input_value(3);
+  auto size_of = [&](int d) -> int64_t {
+    const int i = layout.sparse_index[d];
+    if (i < 0) return in.dim(d);
+    const bool whole = ((masks.begin_mask & masks.end_mask) >> i) & 1;
+    if (!whole || strides == nullptr || in.dim(d) < 0) return -1;
+    const int64_t step = std::abs(IndexValue(*strides, i));
+    return step == 0 ? -1 : (in.dim(d) + step - 1) / step;
+  };
+  std::vector<int64_t> dims;
+  for (int j = 0; j < layout.num_final; ++j) {
+    const int d = layout.final_dims[j];
+    dims.push_back(d == StridedSliceLayout::kNewAxis ? 1 : size_of(d));
+  }
+  ctx.add_output(ctx.input_dtype(0), Shape(absl::MakeConstSpan(dims)));
   return absl::OkStatus();
 }
 
@@ -365,36 +397,51 @@ Output Index(Output tensor, std::initializer_list<IndexItem> items) {
   return Index(tensor, std::vector<IndexItem>(items));
 }
 
-// Tensor.__getitem__'s _slice_helper, item by item.
+// Tensor.__getitem__'s _slice_helper, item by item. With a tensor among
+// the items, begin and end are packed ("stack", "stack_1") and the tensor's
+// end is its value + 1 ("add").
 Output Index(Output tensor, const std::vector<IndexItem>& items) {
-  std::vector<int64_t> begin, end, strides;
+  name_scope scope("strided_slice");
+  std::vector<StackValue> begin, end;
+  std::vector<int64_t> strides;
+  bool packed = false;
   StridedSliceOptions o;
   for (size_t i = 0; i < items.size(); ++i) {
     const int64_t bit = int64_t{1} << i;
     if (const auto* s = std::get_if<Slice>(&items[i])) {
-      begin.push_back(s->start.value_or(0));
-      end.push_back(s->stop.value_or(0));
+      begin.emplace_back(s->start.value_or(0));
+      end.emplace_back(s->stop.value_or(0));
       strides.push_back(s->step.value_or(1));
       if (!s->start) o.begin_mask |= bit;
       if (!s->stop) o.end_mask |= bit;
     } else if (const auto* k = std::get_if<int64_t>(&items[i])) {
-      begin.push_back(*k);
-      end.push_back(*k + 1);
+      begin.emplace_back(*k);
+      end.emplace_back(*k + 1);
       strides.push_back(1);
       o.shrink_axis_mask |= bit;
+    } else if (const auto* t = std::get_if<Output>(&items[i])) {
+      begin.emplace_back(*t);
+      end.emplace_back(*t + 1);
+      strides.push_back(1);
+      o.shrink_axis_mask |= bit;
+      packed = true;
     } else {
-      begin.push_back(0);
-      end.push_back(0);
+      begin.emplace_back(0);
+      end.emplace_back(0);
       strides.push_back(1);
       (std::holds_alternative<NewAxis>(items[i]) ? o.new_axis_mask
                                                  : o.ellipsis_mask) |= bit;
     }
   }
-  name_scope scope("strided_slice");
+  auto pack = [&](const std::vector<StackValue>& values, const char* name) {
+    if (packed) return stack(values, 0, name);
+    std::vector<int64_t> v;
+    for (const StackValue& value : values) v.push_back(value.number.int_value);
+    return IndexConstant(v, name);
+  };
+  const Output b = pack(begin, "stack"), e = pack(end, "stack_1");
   o.name = scope.name();
-  return strided_slice(tensor, IndexConstant(begin, "stack"),
-                       IndexConstant(end, "stack_1"),
-                       IndexConstant(strides, "stack_2"), o);
+  return strided_slice(tensor, b, e, IndexConstant(strides, "stack_2"), o);
 }
 
 void RegisterSlicingOps() {

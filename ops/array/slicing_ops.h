@@ -62,11 +62,13 @@ struct NewAxis {};
 inline constexpr NewAxis newaxis;
 struct Ellipsis {};
 inline constexpr Ellipsis ellipsis;
-using IndexItem = std::variant<int64_t, Slice, NewAxis, Ellipsis>;
+// A scalar int32 Output indexes like an int (x[i] of a tensor i).
+using IndexItem = std::variant<int64_t, Slice, NewAxis, Ellipsis, Output>;
 
 // Python's tensor[items]: in name scope "strided_slice", the constants
 // "stack", "stack_1", "stack_2" and the StridedSlice "strided_slice".
-// An int index drops its dim; an out-of-range one is TF's ValueError.
+// An int index drops its dim; an out-of-range one is TF's ValueError (a
+// tensor index out of range is an InvalidArgument at run time).
 Output Index(Output tensor, std::initializer_list<IndexItem> items);
 Output Index(Output tensor, const std::vector<IndexItem>& items);
 

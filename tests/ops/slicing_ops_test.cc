@@ -207,6 +207,34 @@ TEST_F(SlicingOpsTest, GradientsWithAnUnknownBatchDim) {
   }
 }
 
+TEST_F(SlicingOpsTest, IndexWithATensor) {
+  auto x = placeholder(float32, {4, 3}, "x");
+  auto i = placeholder(int32, {}, "i");
+  auto row = Index(x, {i});  // x[i]
+  EXPECT_EQ(row.op().name(), "strided_slice");
+  EXPECT_EQ(row.op().inputs()[1].op().type(), "Pack");
+  EXPECT_EQ(row.op().inputs()[1].name(), "strided_slice/stack:0");
+  EXPECT_EQ(row.op().inputs()[2].name(), "strided_slice/stack_1:0");
+  EXPECT_EQ(row.shape().ToString(), "(3,)");
+  EXPECT_EQ(Index(x, {Slice(), i}).shape().ToString(), "(4,)");
+  EXPECT_EQ(Index(x, {Slice(1, {}), i}).shape().ToString(), "(?,)");
+  const Tensor xv = Random({4, 3}, 9);
+  EXPECT_THAT(Run1(row, {{x, xv}, {i, Tensor::Scalar(2)}}).flat<float>(),
+              ElementsAre(xv.flat<float>()[6], xv.flat<float>()[7],
+                          xv.flat<float>()[8]));
+  EXPECT_THAT(Run1(row, {{x, xv}, {i, Tensor::Scalar(-1)}}).flat<float>(),
+              ElementsAre(xv.flat<float>()[9], xv.flat<float>()[10],
+                          xv.flat<float>()[11]));
+  auto out = Run(row, {{x, xv}, {i, Tensor::Scalar(4)}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(),
+              HasSubstr("slice index 4 of dimension 0 out of bounds."));
+  auto error = ComputeGradientError(sess_, x, xv, reduce_sum(row * 2.0f),
+                                    {{i, Tensor::Scalar(1)}});
+  ASSERT_TRUE(error.ok()) << error.status();
+  EXPECT_LT(*error, 2e-3f);
+}
+
 TEST_F(SlicingOpsTest, Int64IndexTensors) {
   auto x = placeholder(float32, {4, 3}, "x");
   auto s =
