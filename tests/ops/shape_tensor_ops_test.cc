@@ -174,6 +174,19 @@ TEST_F(ShapeTensorOpsTest, ReshapeToComputedShapeWorksForAnyBatch) {
   }
 }
 
+TEST_F(ShapeTensorOpsTest, FoldedShapeErrorsNameTheNodeWhenThePlanCompiles) {
+  auto x = placeholder(float32, {-1, 784}, "x");
+  auto y = reshape(x, stack({Index(shape(x), {0}), 100}));
+  EXPECT_EQ(y.shape().ToString(), "(?, 100)");
+  auto out = Run(y, {{x, Random({2, 784}, 7)}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out.status().message(),
+              HasSubstr("Cannot reshape a tensor with 1568 elements to shape "
+                        "[2,100] (200 elements)"));
+  EXPECT_THAT(out.status().message(), HasSubstr("[[{{node Reshape}}]]"));
+}
+
 TEST_F(ShapeTensorOpsTest, ReshapeToAValueKnownOnlyAtRunTimeIsAClearError) {
   auto x = placeholder(float32, {-1, 4}, "x");
   auto dims = placeholder(int32, {2}, "dims");
