@@ -14,7 +14,7 @@ namespace {
 std::atomic<uint64_t> next_graph_id{1};
 }  // namespace
 
-Graph::Graph() : id_(next_graph_id.fetch_add(1)) { EnsureOpsRegistered(); }
+Graph::Graph() : id_(next_graph_id.fetch_add(1)) {}
 
 Graph::ThreadLocalState& Graph::ThreadState() const {
   // Entries of destroyed graphs stay behind: a string and a vector each.

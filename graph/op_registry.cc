@@ -23,6 +23,9 @@ void RegisterOp(OpDef def) {
 }
 
 const OpDef* LookupOp(absl::string_view type) {
+  // The library registers itself on the first lookup, whatever comes first
+  // (an op built before any Graph, a gradient, a plan).
+  EnsureOpsRegistered();
   auto it = GlobalRegistry().find(type);
   return it == GlobalRegistry().end() ? nullptr : it->second.get();
 }

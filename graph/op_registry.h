@@ -5,8 +5,8 @@
 //   RegisterOp({.type = "Relu", .attrs = {}, .shape_fn = UnchangedShape,
 //               .kernel = MakeKernel<ReluKernel>, .grad = ReluGrad});
 //
-// Registration happens once, before the first Graph is built; lookups are
-// then thread-safe.
+// The library's ops are registered once, on the first LookupOp(); lookups
+// are thread-safe.
 #ifndef MINITF_GRAPH_OP_REGISTRY_H_
 #define MINITF_GRAPH_OP_REGISTRY_H_
 
@@ -129,7 +129,8 @@ struct OpDef {
 void RegisterOp(OpDef def);
 // Returns nullptr for an unknown type.
 const OpDef* LookupOp(absl::string_view type);
-// Registers every op of the library, once; safe to call repeatedly.
+// Registers every op of the library, once; safe to call repeatedly
+// (LookupOp calls it). Defined in ops/register.cc.
 void EnsureOpsRegistered();
 
 // Fills defaults and checks every attribute against `def`. Returns

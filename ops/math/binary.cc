@@ -37,12 +37,30 @@ struct MulFn {
     return a * b;
   }
 };
+// Integer division: the kernel reports b == 0 (TF's "Integer division by
+// zero"); the one overflowing quotient, lowest / -1, wraps as in NumPy
+// instead of trapping.
 struct DivFn {
+  static constexpr bool kIntegerDivision = true;
   template <typename T>
   static T Apply(T a, T b) {
-    return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b;
+    if constexpr (std::is_integral_v<T>) {
+      if (b == T(0)) return T(0);
+      if (std::is_signed_v<T> && b == T(-1)) {
+        return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+      }
+    }
+    return a / b;
   }
 };
+
+template <typename Fn>
+constexpr bool IsIntegerDivision() {
+  if constexpr (requires { Fn::kIntegerDivision; }) {
+    return Fn::kIntegerDivision;
+  }
+  return false;
+}
 
 // Eigen's maxi/mini, which TF's CPU kernels use.
 struct MaximumFn {
@@ -73,16 +91,23 @@ class BinaryKernel : public OpKernel {
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
+    bool divided_by_zero = false;
     DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
       if constexpr (!std::is_same_v<T, bool>) {
         const T* a = ctx.input(0).flat<T>().data();
         const T* b = ctx.input(1).flat<T>().data();
         T* o = ctx.output(0).flat<T>().data();
         loop_.Run([&](int64_t i, const int64_t* in) {
+          if constexpr (IsIntegerDivision<Fn>() && std::is_integral_v<T>) {
+            divided_by_zero |= b[in[1]] == T(0);
+          }
           o[i] = Fn::Apply(a[in[0]], b[in[1]]);
         });
       }
     });
+    if (divided_by_zero) {
+      return absl::InvalidArgumentError("Integer division by zero");
+    }
     return absl::OkStatus();
   }
 

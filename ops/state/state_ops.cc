@@ -15,12 +15,29 @@ absl::Status UninitializedError(const VariableSlot& var) {
 
 class VariableKernel : public OpKernel {
  public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    planned_ = ctx.output_shapes[0];
+    return absl::OkStatus();
+  }
   absl::Status Compute(KernelContext& ctx) override {
     const VariableSlot& var = ctx.ref(0);
     if (!var.initialized()) return UninitializedError(var);
+    // A validate_shape=false assign may have changed the shape since this
+    // plan was compiled for it: its consumers would read out of bounds.
+    if (!(var.value.shape() == planned_)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Variable ", var.name, " now has shape ",
+          var.value.shape().DebugString(), " but this plan was compiled for ",
+          planned_.DebugString(),
+          "; a variable whose shape changes must be read in a run of its own "
+          "shape"));
+    }
     ctx.output(0) = var.value;
     return absl::OkStatus();
   }
+
+ private:
+  Shape planned_;
 };
 
 class AssignKernel : public OpKernel {
@@ -77,6 +94,38 @@ class AssignUpdateKernel : public OpKernel {
 
 absl::Status VariableShape(ShapeContext& ctx) {
   ctx.add_output(ctx.attr<DataType>("dtype"), ctx.attr<Shape>("shape"));
+  return absl::OkStatus();
+}
+
+// TF's Merge of two shapes, with its messages.
+absl::Status CheckSameShape(const Shape& a, const Shape& b) {
+  if (!a.has_rank() || !b.has_rank()) return absl::OkStatus();
+  if (a.rank() != b.rank()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
+  }
+  for (int i = 0; i < a.rank(); ++i) {
+    if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Dimension ", i, " in both shapes must be equal, but are ", a.dim(i),
+          " and ", b.dim(i), ". Shapes are ", a.DebugString(), " and ",
+          b.DebugString(), "."));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// AssignAdd / AssignSub: the delta has the variable's dtype and shape.
+absl::Status AssignUpdateShape(ShapeContext& ctx, const char* type) {
+  if (ctx.input_dtype(1) != ctx.input_dtype(0)) {
+    return TypeErrorStatus(absl::StrCat(
+        "Input 'value' of '", type, "' Op has type ",
+        DataTypeName(ctx.input_dtype(1)), " that does not match type ",
+        DataTypeName(ctx.input_dtype(0)), " of argument 'ref'."));
+  }
+  MINITF_RETURN_IF_ERROR(
+      CheckSameShape(ctx.input_shape(0), ctx.input_shape(1)));
+  ctx.add_output(ctx.input_dtype(0), ctx.input_shape(0));
   return absl::OkStatus();
 }
 
@@ -149,16 +198,19 @@ void RegisterStateOps() {
               .ref_inputs = {0},
               .is_stateful = true});
   for (int sign : {1, -1}) {
-    RegisterOp({.type = sign > 0 ? "AssignAdd" : "AssignSub",
-                .num_inputs = 2,
-                .shape_fn = UnchangedShape,
-                .kernel = [sign](const Node&) -> std::unique_ptr<OpKernel> {
-                  return std::make_unique<AssignUpdateKernel>(sign);
-                },
-                .differentiable = false,
-                .forwards_outputs = true,
-                .ref_inputs = {0},
-                .is_stateful = true});
+    const char* type = sign > 0 ? "AssignAdd" : "AssignSub";
+    RegisterOp(
+        {.type = type,
+         .num_inputs = 2,
+         .shape_fn =
+             [type](ShapeContext& ctx) { return AssignUpdateShape(ctx, type); },
+         .kernel = [sign](const Node&) -> std::unique_ptr<OpKernel> {
+           return std::make_unique<AssignUpdateKernel>(sign);
+         },
+         .differentiable = false,
+         .forwards_outputs = true,
+         .ref_inputs = {0},
+         .is_stateful = true});
   }
 }
 

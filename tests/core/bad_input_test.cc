@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "minitf/graph/op_registry.h"
 #include "minitf/minitf.h"
 
 namespace minitf {
@@ -27,6 +28,12 @@ void ExpectError(F fn, absl::StatusCode code, const std::string& python_type,
     EXPECT_EQ(e.python_type(), python_type);
     EXPECT_THAT(std::string(e.what()), HasSubstr(text));
   }
+}
+
+// ctest runs each case in its own process: here no Graph exists yet.
+TEST(OpRegistryTest, OpsAreRegisteredBeforeAnyGraphExists) {
+  EXPECT_NE(LookupOp("MatMul"), nullptr);
+  EXPECT_EQ(LookupOp("NoSuchOp"), nullptr);
 }
 
 class BadInputTest : public ::testing::Test {
@@ -202,6 +209,81 @@ TEST_F(BadInputTest, RunTimeAllocationFailureIsAStatus) {
                  {outer});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].shape().ToString(), "(2, 3)");
+}
+
+TEST_F(BadInputTest, IntegerDivisionByZeroIsInvalidArgument) {
+  auto x = placeholder(int32, {3}, "x");
+  auto y = placeholder(int32, {3}, "y");
+  auto q = divide(x, y);
+  Session sess(graph_);
+  auto out = sess.run({{x, Tensor::FromVector<int32_t>({6, 7, 8}, {3})},
+                       {y, Tensor::FromVector<int32_t>({2, 0, 4}, {3})}},
+                      {q});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status().message()),
+              ::testing::StartsWith("Integer division by zero"));
+  ExpectSessionStillRuns(sess);
+}
+
+TEST_F(BadInputTest, LowestIntegerDividedByMinusOneWraps) {
+  const int32_t lowest = std::numeric_limits<int32_t>::lowest();
+  auto x = placeholder(int32, {2}, "x");
+  auto q = divide(x, constant<int32_t>({-1, 2}, {2}));
+  Session sess(graph_);
+  auto out =
+      sess.run({{x, Tensor::FromVector<int32_t>({lowest, 7}, {2})}}, {q});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<int32_t>(), ::testing::ElementsAre(lowest, 3));
+}
+
+TEST_F(BadInputTest, AssignAddChecksTheDeltaAtBuildTime) {
+  Variable v(constant<float>({1, 2}, {2}), {.name = "v"});
+  ExpectError(
+      [&] {
+        v.assign_add(constant<int32_t>({1, 2}, {2}));
+      },
+      absl::StatusCode::kInvalidArgument, "TypeError",
+      "Input 'value' of 'AssignAdd' Op has type int32 that does not "
+      "match type float32 of argument 'ref'.");
+  ExpectError(
+      [&] {
+        v.assign_sub(constant<float>({1, 2, 3}, {3}));
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Dimension 0 in both shapes must be equal, but are 2 and 3. "
+      "Shapes are [2] and [3].");
+  ExpectError(
+      [&] {
+        v.assign_add(constant<float>({1, 2}, {1, 2}));
+      },
+      absl::StatusCode::kInvalidArgument, "ValueError",
+      "Shapes must be equal rank, but are 1 and 2");
+  Session sess(graph_);
+  ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
+  auto out = sess.run({v.assign_add(constant<float>({10, 20}, {2}))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].flat<float>(), ::testing::ElementsAre(11, 22));
+}
+
+TEST_F(BadInputTest, ReadingAVariableWhoseShapeChangedIsAStatus) {
+  Variable v(constant<float>({1, 2}, {2}),
+             {.validate_shape = false, .name = "v"});
+  auto doubled = v.value() * constant(2.0f);
+  auto grow = assign(v.ref(), constant<float>({1, 2, 3, 4, 5}, {5}),
+                     {.validate_shape = false});
+  Session sess(graph_);
+  ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
+  auto out = sess.run({doubled});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(sess.run({grow}).ok());
+  out = sess.run({doubled});  // the plan was compiled for [2]
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("Variable v now has shape [5] but this plan was "
+                        "compiled for [2]"));
+  ExpectSessionStillRuns(sess);
 }
 
 }  // namespace
