@@ -6,6 +6,7 @@
 #include "minitf/core/logging.h"
 #include "minitf/graph/graph.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/shape_folding.h"
 
 namespace minitf {
 namespace {
@@ -137,6 +138,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
   }
 
   // Node ids are a topological order (inputs exist before their users).
+  ShapeFolder folder;
   for (const auto& owned : graph->nodes()) {
     const Node& node = *owned;
     if (!needed[node.id()]) continue;
@@ -159,10 +161,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       step.inputs.push_back(ref ? -1 : value_of.at(in));
       in_shapes.push_back(ref ? in.shape()
                               : ir.values[step.inputs.back()].shape);
-      const bool constant =
-          !ref && in.node()->type() == "Const" && !fed.contains(in);
-      in_values.push_back(constant ? &in.node()->attr<Tensor>("value")
-                                   : nullptr);
+      in_values.push_back(ref || fed.contains(in) ? nullptr : folder.value(in));
     }
     if (def.is_variable) step.refs.push_back(session.variable(node));
     // Concrete shapes for this plan.
@@ -178,9 +177,12 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       const Shape& shape = shapes.output_shapes[o];
       if (!shape.IsFullyDefined()) {
         return AnnotateWithNode(
-            absl::UnimplementedError(
-                absl::StrCat("Cannot infer a concrete shape for output ", o,
-                             " of '", node.name(), "': ", shape.ToString())),
+            absl::UnimplementedError(absl::StrCat(
+                "Cannot infer a concrete shape for output ", o, " of '",
+                node.name(), "': ", shape.ToString(),
+                ". A shape computed from tensors is known when the plan "
+                "compiles only if it derives from constants and the shapes "
+                "of fed tensors, not from their values")),
             node);
       }
       // A fed output still gets a value of its own to be computed into;
@@ -190,6 +192,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       value_of.try_emplace(Output(const_cast<Node*>(&node), o), id);
       step.outputs.push_back(id);
     }
+    folder.Evaluate(node, in_shapes, shapes.output_shapes, in_values);
     if (def.kernel) ir.steps.push_back(std::move(step));
   }
   for (const Output& f : fetches) ir.fetch_values.push_back(value_of.at(f));

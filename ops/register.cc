@@ -22,6 +22,10 @@ void EnsureOpsRegistered() {
     RegisterL2LossOps();
     RegisterRandomOps();
     RegisterShapeOps();
+    RegisterShapeTensorOps();
+    RegisterSlicingOps();
+    RegisterPadTileOps();
+    RegisterGatherOps();
     nn::RegisterConvOps();
     nn::RegisterPoolingOps();
     nn::RegisterSoftmaxOps();

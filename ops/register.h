@@ -18,6 +18,10 @@ void RegisterControlOps();
 void RegisterL2LossOps();
 void RegisterRandomOps();
 void RegisterShapeOps();
+void RegisterShapeTensorOps();
+void RegisterSlicingOps();
+void RegisterPadTileOps();
+void RegisterGatherOps();
 namespace nn {
 void RegisterConvOps();
 void RegisterPoolingOps();

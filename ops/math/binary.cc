@@ -1,9 +1,13 @@
 // Elementwise binary ops with broadcasting, their gradients, and
 // ReduceToLike, which undoes broadcasting in those gradients; clip_by_value.
+#include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "minitf/core/errors.h"
 #include "minitf/graph/context.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
@@ -223,6 +227,41 @@ Output Binary(const char* type, Output x, Output y, absl::string_view name) {
   return OpBuilder(type, name).Input(x).Input(y).Build();
 }
 
+// Python's repr of the number the user wrote: "0.5", "255.0", "2". A float
+// literal prints with the fewest digits that give it back (as a float when
+// it is one, so 0.1f prints "0.1").
+std::string NumberRepr(const Number& n) {
+  if (!n.is_float) return absl::StrCat(n.int_value);
+  const double v = n.float_value;
+  const bool is_single = static_cast<double>(static_cast<float>(v)) == v;
+  std::string text;
+  for (int precision = 1; precision <= 17; ++precision) {
+    text = absl::StrFormat("%.*g", precision, v);
+    const double back = std::strtod(text.c_str(), nullptr);
+    if (back == v ||
+        (is_single && static_cast<float>(back) == static_cast<float>(v))) {
+      break;
+    }
+  }
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+  return text;
+}
+
+// Python's name for the operator: x + y builds "add", 2 * x builds "mul".
+using BinaryBuilder = Output (*)(Output, Output, absl::string_view);
+
+// binary_op_wrapper / r_binary_op_wrapper: the number becomes "y" (or "x")
+// under the operator's scope, converted against the tensor's dtype.
+Output NumberOnRight(BinaryBuilder fn, const char* op_name, Output x,
+                     Number y) {
+  name_scope scope(op_name);
+  return fn(x, ConvertNumber(y, x.dtype(), "y"), scope.name());
+}
+Output NumberOnLeft(BinaryBuilder fn, const char* op_name, Number x, Output y) {
+  name_scope scope(op_name);
+  return fn(ConvertNumber(x, y.dtype(), "x"), y, scope.name());
+}
+
 template <typename Fn>
 void RegisterBinary(const char* type, GradFn grad) {
   RegisterOp({.type = type,
@@ -280,6 +319,57 @@ Output operator+(Output x, Output y) { return add(x, y, "add"); }
 Output operator-(Output x, Output y) { return subtract(x, y, "sub"); }
 Output operator*(Output x, Output y) { return multiply(x, y, "mul"); }
 Output operator/(Output x, Output y) { return divide(x, y, "truediv"); }
+
+Output operator+(Output x, Number y) { return NumberOnRight(add, "add", x, y); }
+Output operator+(Number x, Output y) { return NumberOnLeft(add, "add", x, y); }
+Output operator-(Output x, Number y) {
+  return NumberOnRight(subtract, "sub", x, y);
+}
+Output operator-(Number x, Output y) {
+  return NumberOnLeft(subtract, "sub", x, y);
+}
+Output operator*(Output x, Number y) {
+  return NumberOnRight(multiply, "mul", x, y);
+}
+Output operator*(Number x, Output y) {
+  return NumberOnLeft(multiply, "mul", x, y);
+}
+Output operator/(Output x, Number y) {
+  return NumberOnRight(divide, "truediv", x, y);
+}
+Output operator/(Number x, Output y) {
+  return NumberOnLeft(divide, "truediv", x, y);
+}
+
+Output ConvertNumber(Number value, DataType dtype, absl::string_view name,
+                     absl::string_view op_type) {
+  const bool fits = dtype == DataType::kFloat ||
+                    (!value.is_float && dtype != DataType::kBool);
+  if (!fits) {
+    const std::string repr = NumberRepr(value);
+    const char* type = value.is_float ? "float" : "int";
+    if (op_type.empty()) {
+      ThrowTypeError(absl::StrCat("Expected ", DataTypeName(dtype), ", got ",
+                                  repr, " of type '", type, "' instead."));
+    }
+    ThrowTypeError(absl::StrCat("Expected ", DataTypeName(dtype),
+                                " passed to parameter '", name, "' of op '",
+                                op_type, "', got ", repr, " of type '", type,
+                                "' instead."));
+  }
+  if (dtype == DataType::kInt32 &&
+      (value.int_value < std::numeric_limits<int32_t>::min() ||
+       value.int_value > std::numeric_limits<int32_t>::max())) {
+    ThrowValueError(absl::StrCat("Can't convert Python int ", value.int_value,
+                                 " to int32: out of range"));
+  }
+  return value.is_float
+             ? ScalarConstant(value.float_value, dtype, name)
+             : DispatchDataType(dtype, [&]<typename T>() {
+                 return constant(
+                     Tensor::Scalar(static_cast<T>(value.int_value)), name);
+               });
+}
 
 Output ReduceToLike(Output x, Output like, absl::string_view name) {
   return OpBuilder("ReduceToLike", name).Input(x).Input(like).Build();

@@ -1,6 +1,7 @@
 // Elementwise comparisons with broadcasting: bool results, no gradient.
 #include <type_traits>
 
+#include "minitf/graph/context.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/math/broadcast.h"
@@ -103,6 +104,16 @@ Output Compare(const char* type, Output x, Output y, absl::string_view name) {
   return OpBuilder(type, name).Input(x).Input(y).Build();
 }
 
+using CompareBuilder = Output (*)(Output, Output, absl::string_view);
+
+// op_def_library's conversion: inside the op's own name scope the number
+// becomes the input "y", of the tensor's dtype.
+Output CompareWithNumber(CompareBuilder fn, const char* type, Output x,
+                         Number y) {
+  name_scope scope(type);
+  return fn(x, ConvertNumber(y, x.dtype(), "y", type), scope.name());
+}
+
 template <typename Fn>
 void RegisterComparison(const char* type) {
   RegisterOp({.type = type,
@@ -132,6 +143,28 @@ Output greater(Output x, Output y, absl::string_view name) {
 Output greater_equal(Output x, Output y, absl::string_view name) {
   return Compare("GreaterEqual", x, y, name);
 }
+
+Output operator<(Output x, Output y) { return less(x, y); }
+Output operator<=(Output x, Output y) { return less_equal(x, y); }
+Output operator>(Output x, Output y) { return greater(x, y); }
+Output operator>=(Output x, Output y) { return greater_equal(x, y); }
+Output operator<(Output x, Number y) {
+  return CompareWithNumber(less, "Less", x, y);
+}
+Output operator<=(Output x, Number y) {
+  return CompareWithNumber(less_equal, "LessEqual", x, y);
+}
+Output operator>(Output x, Number y) {
+  return CompareWithNumber(greater, "Greater", x, y);
+}
+Output operator>=(Output x, Number y) {
+  return CompareWithNumber(greater_equal, "GreaterEqual", x, y);
+}
+// Python reflects `0.5 < x` to x.__gt__(0.5): Greater(x, 0.5).
+Output operator<(Number x, Output y) { return y > x; }
+Output operator<=(Number x, Output y) { return y >= x; }
+Output operator>(Number x, Output y) { return y < x; }
+Output operator>=(Number x, Output y) { return y <= x; }
 
 void RegisterComparisonOps() {
   RegisterComparison<EqualFn>("Equal");

@@ -1,16 +1,20 @@
 // Elementwise and dense maths: binary arithmetic, maximum/minimum and
 // comparisons (NumPy broadcasting), unary maths (square, sqrt, exp, ...),
 // cast, clip_by_value, add_n, matmul, reduce_sum, reduce_mean, and the C++
-// operators that mirror Python's (`x + y` is an op named "add").
+// operators that mirror Python's (`x + y` is an op named "add"), also with a
+// plain number on either side (`x * 0.1f`, `1.0f - p`, `x > 0.5f`).
 //
 //   auto y = tf::matmul(x, w) + b;
+//   auto p = 1.0f - tf::sigmoid(y) * 0.5f;   // "sub/x", "mul/y"
 //   auto loss = tf::reduce_mean(tf::square(y));
 //   auto s = tf::reduce_sum(x, {.axis = {1}, .keepdims = true});
 //   auto m = tf::cast(tf::greater(y, tf::constant(0.0f)), tf::float32);
 #ifndef MINITF_OPS_MATH_MATH_OPS_H_
 #define MINITF_OPS_MATH_MATH_OPS_H_
 
+#include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -87,6 +91,54 @@ Output operator-(Output x, Output y);
 Output operator*(Output x, Output y);
 Output operator/(Output x, Output y);
 Output operator-(Output x);
+
+// A C++ number as TF's convert_to_tensor sees a Python one: an int literal
+// or a float literal. Converted against the tensor's dtype: an int converts
+// to any numeric dtype; a float to a float dtype only (TypeError "Expected
+// int32, got 0.5 of type 'float' instead." otherwise); neither to bool.
+struct Number {
+  template <typename T>
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+      Number(T v)  // NOLINT: implicit, so `x * 2` and `x * 0.5f` both read
+      : is_float(std::is_floating_point_v<T>),
+        float_value(static_cast<double>(v)),
+        int_value(std::is_floating_point_v<T> ? 0 : static_cast<int64_t>(v)) {}
+  bool is_float;
+  double float_value;
+  int64_t int_value;
+};
+// As Python's binary_op_wrapper: in name scope "mul" (...) the number
+// becomes the constant "y" (on the right) or "x" (on the left, __rmul__).
+Output operator+(Output x, Number y);
+Output operator+(Number x, Output y);
+Output operator-(Output x, Number y);
+Output operator-(Number x, Output y);
+Output operator*(Output x, Number y);
+Output operator*(Number x, Output y);
+Output operator/(Output x, Number y);
+Output operator/(Number x, Output y);
+// Python's comparison operators: ops "Less", "Greater"...; a number becomes
+// the constant "<Op>/y". A number on the left is reflected as Python does
+// (`0.5f < x` is Greater(x, 0.5)). There is no operator== / !=: Output's
+// compares handles, as TF1's `==` compares identity (use tf::equal).
+Output operator<(Output x, Output y);
+Output operator<=(Output x, Output y);
+Output operator>(Output x, Output y);
+Output operator>=(Output x, Output y);
+Output operator<(Output x, Number y);
+Output operator<=(Output x, Number y);
+Output operator>(Output x, Number y);
+Output operator>=(Output x, Number y);
+Output operator<(Number x, Output y);
+Output operator<=(Number x, Output y);
+Output operator>(Number x, Output y);
+Output operator>=(Number x, Output y);
+
+// Internal: `value` as a scalar constant of `dtype` named `name`, with
+// convert_to_tensor's checks; throws TypeError with TF's text (that of
+// op_def_library when `op_type` names the op whose input `name` it is).
+Output ConvertNumber(Number value, DataType dtype, absl::string_view name,
+                     absl::string_view op_type = "");
 
 // Internal (gradients): sums `x` over the dims where `like` was broadcast,
 // giving `like`'s run-time shape.
