@@ -43,6 +43,8 @@
 #include "minitf/ops/nn/softmax_ops.h"
 #include "minitf/ops/random/random_ops.h"
 #include "minitf/ops/state/state_ops.h"
+#include "minitf/train/safetensors.h"
+#include "minitf/train/saver.h"
 #include "minitf/variables/constraints.h"
 #include "minitf/variables/global_step.h"
 #include "minitf/variables/initializers.h"
