@@ -28,6 +28,7 @@ void EnsureOpsRegistered() {
     nn::RegisterDropoutOps();
     nn::RegisterActivationOps();
     nn::RegisterBatchNormOps();
+    summary::RegisterSummaryOps();
   });
 }
 

@@ -26,6 +26,9 @@ void RegisterDropoutOps();
 void RegisterActivationOps();  // and BiasAdd
 void RegisterBatchNormOps();
 }  // namespace nn
+namespace summary {
+void RegisterSummaryOps();  // train/summary.cc
+}  // namespace summary
 
 }  // namespace minitf
 
