@@ -65,6 +65,11 @@ class Batcher {
   // The Batcher shares the tensors' buffers (no copy of the data set).
   [[nodiscard]] static absl::StatusOr<Batcher> Create(
       Tensor images, Tensor labels, const BatcherOptions& options = {});
+  // Move-only: a copy would share the batch buffers with the original.
+  Batcher(Batcher&&) = default;
+  Batcher& operator=(Batcher&&) = default;
+  Batcher(const Batcher&) = delete;
+  Batcher& operator=(const Batcher&) = delete;
 
   // Starts epoch `epoch` (any order; epochs are independent): the position
   // goes back to the first batch and the permutation of the epoch is drawn.

@@ -18,6 +18,16 @@
 //       tf::train::ReadSafetensors("/tmp/model/ckpt-100.safetensors");
 //   absl::StatusOr<tf::Tensor> w = f->tensor("w");
 //
+// From Python: safetensors.numpy.load_file(path) or
+// safetensors.torch.load_file(path); without the package, NumPy alone:
+//   b = open(path, "rb").read(); n = struct.unpack("<Q", b[:8])[0]
+//   h = json.loads(b[8:8 + n]); meta = h.pop("__metadata__", {})
+//   dt = {"F32": np.float32, "I32": np.int32, "I64": np.int64, "BOOL": bool}
+//   w = {k: np.frombuffer(b[8 + n + v["data_offsets"][0]:
+//                           8 + n + v["data_offsets"][1]],
+//                         dt[v["dtype"]]).reshape(v["shape"])
+//        for k, v in h.items()}
+//
 // Reading validates everything before returning (header size at most 100 MB
 // and within the file, valid JSON without duplicate keys, known dtypes,
 // offsets contiguous and covering the data exactly, sizes consistent with
