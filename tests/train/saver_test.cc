@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -336,6 +337,29 @@ TEST_F(SaverTest, RuntimeErrors) {
   Session other_sess(other);
   EXPECT_EQ(saver.save(other_sess, dir + "/ckpt").code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesWholeOrLeavesEverythingAsItWas) {
+  const std::string dir = FreshDir("atomic");
+  const std::string path = dir + "/file";
+  ASSERT_TRUE(WriteFileAtomically(path, {"old ", "contents"}).ok());
+  EXPECT_EQ(ReadFile(path), "old contents");
+  ASSERT_TRUE(WriteFileAtomically(path, {"new"}).ok());
+  EXPECT_EQ(ReadFile(path), "new");
+  // A failing rename (the target is a non-empty directory) reports the
+  // error, leaves the target as it was and removes the temporary file.
+  const std::string blocked = dir + "/blocked";
+  fs::create_directories(blocked + "/inside");
+  absl::Status s = WriteFileAtomically(blocked, {"data"});
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("cannot rename"));
+  EXPECT_TRUE(fs::is_directory(blocked + "/inside"));
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_THAT(names, ElementsAre("blocked", "file"));
 }
 
 // Every bad checkpoint is rejected with its code and leaves all variables
