@@ -32,6 +32,7 @@ void EnsureOpsRegistered() {
     nn::RegisterDropoutOps();
     nn::RegisterActivationOps();
     nn::RegisterBatchNormOps();
+    summary::RegisterSummaryOps();
   });
 }
 

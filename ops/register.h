@@ -30,6 +30,9 @@ void RegisterDropoutOps();
 void RegisterActivationOps();  // and BiasAdd
 void RegisterBatchNormOps();
 }  // namespace nn
+namespace summary {
+void RegisterSummaryOps();  // train/summary.cc
+}  // namespace summary
 
 }  // namespace minitf
 
