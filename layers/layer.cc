@@ -284,7 +284,7 @@ Variable Layer::add_weight(absl::string_view name, const AddWeightOptions& o) {
   // A custom getter may have made the variable non-trainable.
   bool in_trainable = false;
   if (effective_trainable) {
-    for (const Variable& t : trainable_variables()) {
+    for (const Variable& t : minitf::trainable_variables()) {
       if (t.op() == v.op()) in_trainable = true;
     }
   }
