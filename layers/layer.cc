@@ -159,6 +159,13 @@ Output Layer::operator()(Output inputs, Training training) {
   if (inputs.is_null()) {
     ThrowValueError(absl::StrCat("Layer ", name_, " was called with None"));
   }
+  // The first input's graph binds the layer (TF's _get_graph_from_inputs).
+  if (graph_ != nullptr && inputs.graph() != graph_) {
+    ThrowValueError(absl::StrCat(
+        "Input graph and Layer graph are not the same: Tensor(\"",
+        inputs.name(), "\", shape=", inputs.shape().ToString(), ", dtype=",
+        DataTypeName(inputs.dtype()), ") is not from the passed-in graph."));
+  }
   SetScope();
   if (graph_ == nullptr) graph_ = inputs.graph();
   Output outputs;
