@@ -178,6 +178,33 @@ TEST_F(BaseLayerTest, DeepCopy) {
   EXPECT_TRUE(copy.built());
 }
 
+// testLayerGraphSetInFirstApply: the graph at construction is ignored;
+// the first input's graph binds the layer.
+TEST_F(BaseLayerTest, LayerGraphSetInFirstApply) {
+  std::optional<layers::Dense> layer;
+  {
+    Graph construction;
+    GraphGuard as_default(construction);
+    layer.emplace(layers::DenseOptions{.units = 1});
+  }
+  Graph first;
+  {
+    GraphGuard as_default(first);
+    layer->apply(constant<float>({1}, {1, 1}));
+    EXPECT_EQ(layer->graph(), &first);
+  }
+  Graph second;
+  GraphGuard as_default(second);
+  ExpectError(
+      [&] {
+        layer->apply(constant<float>({1}, {1, 1}));
+      },
+      "ValueError",
+      "Input graph and Layer graph are not the same: "
+      "Tensor(\"Const:0\", shape=(1, 1), dtype=float32) is not from the "
+      "passed-in graph.");
+}
+
 TEST_F(BaseLayerTest, CallReturningNoneIsAnError) {
   TestLayer layer("MyLayer", {.name = "my_layer"},
                   [](TestLayer&, Output) { return Output(); });

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -388,6 +389,96 @@ TEST_F(DenseTest, ValuesAndGradientsMatchANaiveMatmul) {
           << "bias " << x_shape.ToString();
     }
   }
+}
+
+// A rank-3 input with an unknown batch: the tensordot path keeps it.
+TEST_F(DenseTest, TensorDotWithUnknownBatch) {
+  Output x = placeholder(float32, {-1, 2, 4}, "x");
+  layers::Dense dense({.units = 3});
+  Output y = dense(x);
+  EXPECT_EQ(PythonShapeList(y.shape()), "[None, 2, 3]");
+  const Tensor xv = test::Random({5, 2, 4}, 1);
+  const Tensor kv = test::Random({4, 3}, 2);
+  const Tensor bv = test::Random({3}, 3);
+  Session sess(graph_);
+  auto out = sess.run(
+      {{x, xv}, {dense.kernel().value(), kv}, {dense.bias().value(), bv}}, {y});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape().ToString(), Shape({5, 2, 3}).ToString());
+  EXPECT_THAT(test::Values<float>((*out)[0]),
+              ::testing::Pointwise(::testing::FloatNear(1e-5f),
+                                   NaiveDense(xv, kv, bv, false)));
+}
+
+// kernel_initializer None and no scope initializer: glorot_uniform,
+// limit sqrt(6 / (fan_in + fan_out)).
+TEST_F(DenseTest, DefaultKernelInitializerIsGlorotUniform) {
+  layers::Dense dense({.units = 30});
+  dense(placeholder(float32, {-1, 20}));
+  std::vector<float> kernel = test::Eval(dense.kernel().value());
+  ASSERT_EQ(kernel.size(), 600u);
+  const float limit = std::sqrt(6.0f / (20 + 30));
+  float largest = 0;
+  for (float v : kernel) largest = std::max(largest, std::abs(v));
+  EXPECT_LE(largest, limit);
+  EXPECT_GT(largest, 0.8f * limit);
+  EXPECT_THAT(test::Eval(dense.bias().value()), Each(0.0f));
+}
+
+// The layers compose into a model whose loss has a gradient for every
+// trainable variable, and whose UPDATE_OPS run with a training step.
+TEST_F(DenseTest, LayersComposeIntoATrainableModel) {
+  Output images = placeholder(float32, {-1, 6, 6, 2}, "images");
+  Output h = layers::conv2d(images, {.filters = 3,
+                                     .kernel_size = 3,
+                                     .padding = "same",
+                                     .activation = nn::relu});
+  h = layers::batch_normalization(h, {}, true);
+  h = layers::max_pooling2d(h, {.pool_size = 2, .strides = 2});
+  h = layers::flatten(h);
+  h = layers::dense(h, {.units = 4, .activation = nn::relu});
+  h = layers::batch_normalization(h, {.momentum = 0.5f}, true);
+  Output logits = layers::dense(h, {.units = 2});
+  EXPECT_EQ(PythonShapeList(logits.shape()), "[None, 2]");
+  Output loss = reduce_mean(logits * logits);
+
+  const std::vector<Variable> vars = trainable_variables();
+  EXPECT_EQ(
+      Names(vars),
+      (Keys{"conv2d/kernel:0", "conv2d/bias:0", "batch_normalization/gamma:0",
+            "batch_normalization/beta:0", "dense/kernel:0", "dense/bias:0",
+            "batch_normalization_1/gamma:0", "batch_normalization_1/beta:0",
+            "dense_1/kernel:0", "dense_1/bias:0"}));
+  std::vector<Output> xs(vars.begin(), vars.end());
+  std::vector<Output> grads = gradients({loss}, xs);
+  ASSERT_EQ(grads.size(), xs.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    EXPECT_FALSE(grads[i].is_null()) << vars[i].name();
+  }
+  std::vector<Operation> update_ops;
+  for (const CollectionItem& item : get_collection(GraphKeys::UPDATE_OPS)) {
+    update_ops.push_back(item.op());
+  }
+  EXPECT_EQ(update_ops.size(), 4u);
+
+  Session sess(graph_);
+  ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
+  std::vector<Output> fetches = grads;
+  fetches.push_back(loss);
+  auto out =
+      sess.run({{images, test::Random({4, 6, 6, 2}, 9)}}, fetches, update_ops);
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (size_t i = 0; i < out->size(); ++i) {
+    for (float v : (*out)[i].flat<float>()) {
+      ASSERT_TRUE(std::isfinite(v)) << fetches[i].name();
+    }
+  }
+  // The dense batch norm's moving mean moved halfway to the batch mean.
+  auto moving = sess.run(
+      {global_variables("batch_normalization_1/moving_mean")[0].value()});
+  ASSERT_TRUE(moving.ok()) << moving.status();
+  EXPECT_THAT(test::Values<float>((*moving)[0]),
+              ::testing::Each(::testing::Ge(0.0f)));
 }
 
 // -- Dropout -----------------------------------------------------------------

@@ -417,6 +417,37 @@ TEST_F(BNTest, NoCenterNoScaleValues) {
   }
 }
 
+// tf.layers' default is inference: the moving statistics normalize and
+// no update is made.
+TEST_F(BNTest, DefaultIsInference) {
+  Output x = placeholder(float32, {6, 3}, "x");
+  layers::BatchNormalization bn(
+      {.moving_mean_initializer = constant_initializer({1, 2, 3}),
+       .moving_variance_initializer = constant_initializer({4, 1, 0.25})});
+  Output y = bn.apply(x);
+  EXPECT_TRUE(bn.updates().empty());
+  EXPECT_TRUE(get_collection(GraphKeys::UPDATE_OPS).empty());
+  const Tensor xv = test::Random({6, 3}, 2);
+  Session sess(graph_);
+  std::vector<Tensor> out = test::InitAndRun(sess, {{x, xv}}, {y});
+  const Stats stats = BatchStats(xv, 1, 1);
+  test::ExpectAllNear(
+      out[0],
+      Normalize(xv, stats, {1, 2, 3}, {4, 1, 0.25}, {1, 1, 1}, {0, 0, 0}, 1e-3),
+      1e-5f);
+}
+
+TEST_F(BNTest, NonTrainable) {
+  layers::BatchNormalization bn({.trainable = false});
+  bn.apply(placeholder(float32, {2, 3, 3, 4}), true);
+  EXPECT_TRUE(bn.trainable_variables().empty());
+  EXPECT_EQ(bn.non_trainable_variables().size(), 4u);
+  EXPECT_TRUE(get_collection(GraphKeys::TRAINABLE_VARIABLES).empty());
+  EXPECT_EQ(global_variables().size(), 4u);
+  // Training mode still updates the moving statistics.
+  EXPECT_EQ(bn.updates().size(), 2u);
+}
+
 TEST_F(BNTest, Regularizers) {
   auto reg = [](Output x) { return constant(0.1f) * reduce_sum(x); };
   layers::BatchNormalization beta_reg({.axis = 1, .beta_regularizer = reg});
