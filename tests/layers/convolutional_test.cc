@@ -829,11 +829,13 @@ INSTANTIATE_TEST_SUITE_P(Layers, ConvValuesTest,
                          ::testing::ValuesIn(ValueCases()),
                          [](const auto& info) { return info.param.Name(); });
 
-// An activation applies after the bias: relu(conv + b).
+// An activation applies after the bias: relu(conv + b); the batch may be
+// unknown while building.
 TEST_F(ConvTest, ActivationAppliesAfterTheBias) {
   const ConvCase c{2, false, true, 1, 1, 3};
   const Shape x_shape = LayoutShape(c, kInChannels, {kSize[2], kSize[2]});
-  Output x = placeholder(float32, x_shape, "x");
+  // An unknown batch, fed at run time.
+  Output x = placeholder(float32, {-1, kSize[2], kSize[2], kInChannels}, "x");
   layers::Conv2D conv({.filters = kFilters,
                        .kernel_size = 3,
                        .padding = "same",

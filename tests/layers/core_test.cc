@@ -436,8 +436,8 @@ TEST_F(DenseTest, LayersComposeIntoATrainableModel) {
   h = layers::batch_normalization(h, {}, true);
   h = layers::max_pooling2d(h, {.pool_size = 2, .strides = 2});
   h = layers::flatten(h);
-  h = layers::dense(h, {.units = 4, .activation = nn::relu});
-  h = layers::batch_normalization(h, {.momentum = 0.5f}, true);
+  const Output hidden = layers::dense(h, {.units = 4, .activation = nn::relu});
+  h = layers::batch_normalization(hidden, {.momentum = 0.5f}, true);
   Output logits = layers::dense(h, {.units = 2});
   EXPECT_EQ(PythonShapeList(logits.shape()), "[None, 2]");
   Output loss = reduce_mean(logits * logits);
@@ -465,6 +465,7 @@ TEST_F(DenseTest, LayersComposeIntoATrainableModel) {
   ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
   std::vector<Output> fetches = grads;
   fetches.push_back(loss);
+  fetches.push_back(hidden);
   auto out =
       sess.run({{images, test::Random({4, 6, 6, 2}, 9)}}, fetches, update_ops);
   ASSERT_TRUE(out.ok()) << out.status();
@@ -473,12 +474,18 @@ TEST_F(DenseTest, LayersComposeIntoATrainableModel) {
       ASSERT_TRUE(std::isfinite(v)) << fetches[i].name();
     }
   }
-  // The dense batch norm's moving mean moved halfway to the batch mean.
+  // The dense batch norm's moving mean moved halfway from 0 to the batch
+  // mean of its input (momentum 0.5).
+  std::vector<float> half_mean(4, 0.0f);
+  const std::vector<float> hidden_values = test::Values<float>(out->back());
+  for (size_t i = 0; i < hidden_values.size(); ++i) {
+    half_mean[i % 4] += 0.5f * hidden_values[i] / 4;
+  }
   auto moving = sess.run(
       {global_variables("batch_normalization_1/moving_mean")[0].value()});
   ASSERT_TRUE(moving.ok()) << moving.status();
   EXPECT_THAT(test::Values<float>((*moving)[0]),
-              ::testing::Each(::testing::Ge(0.0f)));
+              ::testing::Pointwise(::testing::FloatNear(1e-5f), half_mean));
 }
 
 // -- Dropout -----------------------------------------------------------------
