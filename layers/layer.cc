@@ -50,6 +50,25 @@ void AddNewToCollection(const std::vector<Output>& values,
   }
 }
 
+// TF's get_reachable_from_inputs for one target: whether `target` is
+// `source` or is computed from it (through data or control edges).
+bool ReachableFrom(const Output& target, const Output& source) {
+  if (target == source) return true;
+  std::vector<const Node*> stack = {target.node()};
+  absl::flat_hash_set<const Node*> seen;
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (!seen.insert(node).second) continue;
+    for (const Output& input : node->inputs()) {
+      if (input == source) return true;
+      stack.push_back(input.node());
+    }
+    for (const Node* control : node->control_inputs()) stack.push_back(control);
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LayerName::empty() const {
@@ -139,6 +158,13 @@ void Layer::SetScope() {
 Output Layer::operator()(Output inputs, Training training) {
   if (inputs.is_null()) {
     ThrowValueError(absl::StrCat("Layer ", name_, " was called with None"));
+  }
+  // The first input's graph binds the layer (TF's _get_graph_from_inputs).
+  if (graph_ != nullptr && inputs.graph() != graph_) {
+    ThrowValueError(absl::StrCat(
+        "Input graph and Layer graph are not the same: Tensor(\"",
+        inputs.name(), "\", shape=", inputs.shape().ToString(), ", dtype=",
+        DataTypeName(inputs.dtype()), ") is not from the passed-in graph."));
   }
   SetScope();
   if (graph_ == nullptr) graph_ = inputs.graph();
@@ -284,7 +310,7 @@ Variable Layer::add_weight(absl::string_view name, const AddWeightOptions& o) {
   // A custom getter may have made the variable non-trainable.
   bool in_trainable = false;
   if (effective_trainable) {
-    for (const Variable& t : trainable_variables()) {
+    for (const Variable& t : minitf::trainable_variables()) {
       if (t.op() == v.op()) in_trainable = true;
     }
   }
@@ -334,7 +360,12 @@ std::vector<Output> Layer::Filter(const std::vector<Tagged>& items,
                                   const std::optional<Output>& inputs) {
   std::vector<Output> selected;
   for (const Tagged& t : items) {
-    if (t.inputs == inputs) selected.push_back(t.value);
+    // None asks for the unconditional items; a tensor for the conditional
+    // ones computed from it, as keras does.
+    const bool take = inputs.has_value() ? t.inputs.has_value() &&
+                                               ReachableFrom(t.value, *inputs)
+                                         : !t.inputs.has_value();
+    if (take) selected.push_back(t.value);
   }
   return selected;
 }

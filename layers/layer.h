@@ -180,7 +180,8 @@ class Layer {
   std::vector<Output> losses() const;
   // Update ops (batch norm's moving averages), one set per call.
   std::vector<Output> updates() const;
-  // The losses / updates that depend on `inputs`, or the unconditional
+  // The conditional losses / updates computed from `inputs` (the tensor
+  // they were added for, or anything upstream of it), or the unconditional
   // ones for nullopt (keras' get_losses_for(None)).
   std::vector<Output> get_losses_for(std::optional<Output> inputs) const;
   std::vector<Output> get_updates_for(std::optional<Output> inputs) const;

@@ -40,14 +40,12 @@ void BatchNormalization::Build(const Shape& input_shape) {
     ThrowValueError(
         absl::StrCat("Duplicate axis: [", absl::StrJoin(axis_, ", "), "]"));
   }
-  // The fused op normalizes one channel axis: the last one, or dim 1.
-  const bool fusable = axis_.size() == 1 && ndims >= 2 && ndims <= 5 &&
-                       (axis_[0] == ndims - 1 || (axis_[0] == 1 && ndims > 2));
-  if (options_.fused.value_or(false) && !fusable) {
-    ThrowValueError(
-        "Unsupported axis, fused batch norm only supports axis == [1] or axis "
-        "== [3]");
-  }
+  // TF 1.15's tf.layers (keras' V1 behaviour): fused exactly for a 4-D
+  // input normalized over axis 1 (NCHW) or 3 (NHWC); elsewhere, fused=True
+  // included, the composite path runs. The paths differ visibly: the fused
+  // one feeds the moving variance the Bessel-corrected batch variance.
+  const bool fusable =
+      ndims == 4 && axis_.size() == 1 && (axis_[0] == 1 || axis_[0] == 3);
   fused_ = options_.fused.value_or(true) && fusable;
 
   InputSpec spec{.ndim = ndims};

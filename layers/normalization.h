@@ -8,10 +8,11 @@
 //   auto training = tf::placeholder_with_default(false, {}, "training");
 //   auto y = tf::layers::batch_normalization(x, {.momentum = 0.9f}, training);
 //
-// A single normalized axis that is the last or (rank > 2) the second one
-// runs on the fused oneDNN op (FusedBatchNorm); other axes on the
-// composite nn::moments / nn::batch_normalization. `training` false (the
-// default) normalizes with the moving statistics; a bool tensor chooses at
+// As in TF 1.15, a 4-D input normalized over axis 1 or 3 runs on the fused
+// oneDNN op (FusedBatchNorm), whose moving variance takes the
+// Bessel-corrected batch variance; every other input on the composite
+// nn::moments / nn::batch_normalization (biased variance). `training` false
+// (the default) normalizes with the moving statistics; a bool tensor chooses at
 // run time, and only the taken branch's ops run.
 #ifndef MINITF_LAYERS_NORMALIZATION_H_
 #define MINITF_LAYERS_NORMALIZATION_H_
@@ -39,7 +40,7 @@ struct BatchNormalizationOptions {
   Regularizer gamma_regularizer;
   Constraint beta_constraint;
   Constraint gamma_constraint;
-  // nullopt: fused whenever possible; true requires it.
+  // nullopt or true: fused whenever possible (see above); false: never.
   std::optional<bool> fused;
   bool trainable = true;
   LayerName name;

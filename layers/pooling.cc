@@ -1,6 +1,7 @@
 #include "minitf/layers/pooling.h"
 
 #include "absl/strings/ascii.h"
+#include "minitf/core/errors.h"
 #include "minitf/ops/nn/pooling_ops.h"
 
 namespace minitf::layers {
@@ -8,9 +9,13 @@ namespace minitf::layers {
 Pooling::Pooling(int rank, Kind kind, absl::string_view class_name,
                  const PoolingOptions& o)
     : Layer(class_name, {.name = o.name}), rank_(rank), kind_(kind) {
+  // tf.layers' pooling takes strides as a required argument (keras'
+  // default of pool_size does not apply).
+  if (o.strides.is_none()) {
+    ThrowValueError("Argument `strides` must not be None.");
+  }
   pool_size_ = NormalizeTuple(o.pool_size, rank, "pool_size");
-  strides_ = o.strides.is_none() ? pool_size_
-                                 : NormalizeTuple(o.strides, rank, "strides");
+  strides_ = NormalizeTuple(o.strides, rank, "strides");
   padding_ = NormalizePadding(o.padding);
   data_format_ = NormalizeDataFormat(o.data_format);
   set_input_spec(InputSpec{.ndim = rank + 2});

@@ -6,8 +6,9 @@
 //   tf::layers::AveragePooling3D avg({.pool_size = {2, 2, 2}, .strides = 2,
 //                                     .padding = "same"});
 //
-// strides None means pool_size, as in keras; average pooling excludes the
-// padding from the count, as TF does.
+// strides is required, as in tf.layers (None is TF's ValueError "Argument
+// `strides` must not be None."); average pooling excludes the padding from
+// the count, as TF does.
 #ifndef MINITF_LAYERS_POOLING_H_
 #define MINITF_LAYERS_POOLING_H_
 
@@ -21,7 +22,7 @@ namespace minitf::layers {
 
 struct PoolingOptions {
   IntTuple pool_size;  // required
-  IntTuple strides;    // None: pool_size
+  IntTuple strides;    // required
   std::string padding = "valid";
   std::string data_format = "channels_last";
   LayerName name;
