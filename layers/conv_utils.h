@@ -23,7 +23,8 @@ namespace minitf::layers {
 class IntTuple {
  public:
   IntTuple() = default;
-  IntTuple(int64_t value) : values_{value}, is_int_(true) {}  // NOLINT
+  IntTuple(int64_t value)  // NOLINT
+      : values_(std::vector<int64_t>{value}), is_int_(true) {}
   IntTuple(std::initializer_list<int64_t> values)             // NOLINT
       : values_(std::vector<int64_t>(values)) {}
   IntTuple(std::vector<int64_t> values)
