@@ -20,6 +20,7 @@ namespace {
 
 namespace cl = ::minitf::contrib::layers;
 namespace fw = ::minitf::contrib::framework;
+using ::minitf::contrib::framework::Arg;
 using ::minitf::test::EvalAll;
 using ::minitf::test::ExpectError;
 using ::minitf::test::Names;
@@ -638,6 +639,53 @@ TEST_F(ContribLayersTest, ArgScopeOnBatchNormAsNormalizer) {
                           "Conv/BatchNorm/moving_variance:0"));
 }
 
+// A user function made arg-scopable, as @add_arg_scope does in TF.
+struct ScaleOptions {
+  Arg<float> factor;  // 1
+  Arg<int64_t> scope;
+
+  template <typename Self, typename F>
+  static void ForEachField(Self& self, F&& f) {
+    f("factor", self.factor);
+    f("scope", self.scope);
+  }
+};
+Output Scale(Output x, const ScaleOptions& options) {
+  const ScaleOptions o = fw::WithArgScope(Scale, "scale", options);
+  return multiply(x, constant(o.factor.value_or(1.0f)));
+}
+
+TEST_F(ContribLayersTest, ArgScopeOnUserFunction) {
+  Output x = constant<float>({1, 2}, {2});
+  fw::arg_scope scope({Scale}, ScaleOptions{.factor = 3.0f});
+  Output scoped = Scale(x, {});
+  Output explicit_factor = Scale(x, {.factor = 0.5f});
+  std::vector<Tensor> out = EvalAll({scoped, explicit_factor});
+  EXPECT_THAT(Values<float>(out[0]), ElementsAre(3, 6));
+  EXPECT_THAT(Values<float>(out[1]), ElementsAre(0.5, 1));
+  // A keyword of the same name but another type is a TypeError too.
+  fw::arg_scope mismatched({cl::conv2d}, ScaleOptions{.scope = 7});
+  ExpectError(
+      [] {
+        cl::conv2d(Images({1, 3, 3, 1}), {.num_outputs = 1, .kernel_size = 1});
+      },
+      "TypeError",
+      "convolution2d() got keyword argument 'scope' of a type it does not "
+      "take");
+}
+
+TEST_F(ContribLayersTest, ArgScopeIsTrainingAcrossFunctions) {
+  // slim's arg_scope([batch_norm, dropout], is_training=False).
+  fw::arg_scope scope({cl::batch_norm, cl::dropout},
+                      cl::BatchNormOptions{.is_training = false});
+  Output images = Images({5, 3, 3, 3});
+  cl::batch_norm(images);
+  EXPECT_THAT(get_collection(GraphKeys::UPDATE_OPS), IsEmpty());
+  EXPECT_EQ(cl::dropout(images).op().name(), "Dropout/Identity");
+  EXPECT_THAT(cl::dropout(images, {.is_training = true}).op().name(),
+              StartsWith("Dropout_1/dropout/"));
+}
+
 // ---------------------------------------------------------------------------
 // fully_connected (3.4 "the same pattern in FC")
 // ---------------------------------------------------------------------------
@@ -1170,6 +1218,24 @@ TEST_F(ContribLayersTest, Dropout) {
   EXPECT_GT(zeros, 850);
   EXPECT_LT(zeros, 1150);
   EXPECT_EQ(Values<float>(out[2]), x);
+}
+
+TEST_F(ContribLayersTest, DropoutKeepProbTensor) {
+  Output images = Images({4, 50});
+  Output dropped = cl::dropout(images, {.keep_prob = constant(0.25f)});
+  std::vector<Tensor> out = EvalAll({images, dropped});
+  const std::vector<float> x = Values<float>(out[0]);
+  const std::vector<float> y = Values<float>(out[1]);
+  int kept = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (y[i] != 0) {
+      ++kept;
+      EXPECT_FLOAT_EQ(y[i], 4 * x[i]);
+    }
+  }
+  // 200 elements kept with probability 0.25.
+  EXPECT_GT(kept, 25);
+  EXPECT_LT(kept, 80);
 }
 
 // ---------------------------------------------------------------------------
