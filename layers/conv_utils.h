@@ -25,7 +25,7 @@ class IntTuple {
   IntTuple() = default;
   IntTuple(int64_t value)  // NOLINT
       : values_(std::vector<int64_t>{value}), is_int_(true) {}
-  IntTuple(std::initializer_list<int64_t> values)             // NOLINT
+  IntTuple(std::initializer_list<int64_t> values)  // NOLINT
       : values_(std::vector<int64_t>(values)) {}
   IntTuple(std::vector<int64_t> values)
       : values_(std::move(values)) {}  // NOLINT
