@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "minitf/core/errors.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/array/pad_tile_ops.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/nn/activation_ops.h"
 #include "minitf/ops/nn/conv_ops.h"
@@ -87,9 +88,10 @@ Output Conv::Call(Output inputs, const Training&) {
     // Left-pad the time axis so output t sees inputs up to t only.
     const int64_t left = dilation_rate_[0] * (kernel_size_[0] - 1);
     const bool first = data_format_ == "channels_first";
-    (void)left;
-    (void)first;
-    ThrowValueError("TODO-MERGE pad");
+    inputs = pad(
+        inputs,
+        first ? std::vector<std::array<int64_t, 2>>{{0, 0}, {0, 0}, {left, 0}}
+              : std::vector<std::array<int64_t, 2>>{{0, 0}, {left, 0}, {0, 0}});
     op_padding = "VALID";
   }
   Output outputs = nn::convolution(inputs, kernel_,

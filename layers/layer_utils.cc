@@ -1,7 +1,8 @@
 #include "minitf/layers/layer_utils.h"
 
-#include "minitf/core/errors.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/array/shape_tensor_ops.h"
+#include "minitf/ops/array/slicing_ops.h"
 #include "minitf/ops/math/math_ops.h"
 
 namespace minitf::layers {
@@ -15,21 +16,28 @@ Output FlattenToRows(Output x) {
   }
   if (s.dim(0) >= 0) return reshape(x, {s.dim(0), -1});
   if (rest >= 0) return reshape(x, {-1, rest});
-  ThrowValueError("TODO-MERGE dynamic flatten");
+  return reshape(x, stack({Index(shape(x), {0}), -1}));
 }
 
 Output ReshapeLeading(Output y, Output x, const std::vector<int64_t>& dims) {
-  (void)x;
   int unknown = 0;
   for (int64_t d : dims) unknown += d < 0;
   if (unknown <= 1) return reshape(y, dims);
-  ThrowValueError("TODO-MERGE dynamic reshape");
+  // Several unknown dims: take each from x's run-time shape.
+  Output x_shape = shape(x);
+  std::vector<StackValue> values;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] >= 0) {
+      values.emplace_back(dims[i]);
+    } else {
+      values.emplace_back(Index(x_shape, {static_cast<int64_t>(i)}));
+    }
+  }
+  return reshape(y, stack(values));
 }
 
 Output BatchSize(Output x, DataType dtype) {
-  (void)x;
-  (void)dtype;
-  ThrowValueError("TODO-MERGE batch size");
+  return cast(Index(shape(x), {0}), dtype);
 }
 
 }  // namespace minitf::layers
