@@ -22,6 +22,8 @@ void EnsureOpsRegistered() {
     RegisterL2LossOps();
     RegisterRandomOps();
     RegisterShapeOps();
+    RegisterTrainingOps();
+    RegisterDivNoNanOps();
     nn::RegisterConvOps();
     nn::RegisterPoolingOps();
     nn::RegisterSoftmaxOps();

@@ -18,6 +18,8 @@ void RegisterControlOps();
 void RegisterL2LossOps();
 void RegisterRandomOps();
 void RegisterShapeOps();
+void RegisterTrainingOps();
+void RegisterDivNoNanOps();
 namespace nn {
 void RegisterConvOps();
 void RegisterPoolingOps();
