@@ -24,6 +24,7 @@ void EnsureOpsRegistered() {
     RegisterShapeOps();
     RegisterTrainingOps();
     RegisterDivNoNanOps();
+    RegisterPowFloorOps();
     nn::RegisterConvOps();
     nn::RegisterPoolingOps();
     nn::RegisterSoftmaxOps();

@@ -20,6 +20,7 @@ void RegisterRandomOps();
 void RegisterShapeOps();
 void RegisterTrainingOps();
 void RegisterDivNoNanOps();
+void RegisterPowFloorOps();
 namespace nn {
 void RegisterConvOps();
 void RegisterPoolingOps();
