@@ -26,6 +26,9 @@ void EnsureOpsRegistered() {
     RegisterSlicingOps();
     RegisterPadTileOps();
     RegisterGatherOps();
+    RegisterTrainingOps();
+    RegisterDivNoNanOps();
+    RegisterPowFloorOps();
     nn::RegisterConvOps();
     nn::RegisterPoolingOps();
     nn::RegisterSoftmaxOps();

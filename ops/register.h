@@ -22,6 +22,9 @@ void RegisterShapeTensorOps();
 void RegisterSlicingOps();
 void RegisterPadTileOps();
 void RegisterGatherOps();
+void RegisterTrainingOps();
+void RegisterDivNoNanOps();
+void RegisterPowFloorOps();
 namespace nn {
 void RegisterConvOps();
 void RegisterPoolingOps();
