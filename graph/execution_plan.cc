@@ -318,47 +318,63 @@ bool ExecutionPlan::IsDead(const Step& step) const {
   return false;
 }
 
-absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (size_t i = 0; i < feeds.size(); ++i)
-    slots_[feed_slots_[i]] = feeds[i].second;
-  if (has_control_flow_) {
+inline absl::Status ExecutionPlan::RunStep(Step& step,
+                                           const StepLiveness* liveness) {
+  KernelContext ctx(
+      *step.node,
+      absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
+                          step.num_inputs),
+      absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
+                          step.num_outputs),
+      absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs),
+      liveness);
+  absl::Status status;
+  try {
+    status = step.kernel->Compute(ctx);
+  } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
+    status = absl::InternalError(e.what());
+  }
+  if (!status.ok()) return AnnotateWithNode(status, *step.node);
+  return absl::OkStatus();
+}
+
+template <bool kControlFlow>
+absl::Status ExecutionPlan::RunSteps() {
+  if constexpr (!kControlFlow) {
+    for (Step& step : steps_) MINITF_RETURN_IF_ERROR(RunStep(step, nullptr));
+    return absl::OkStatus();
+  } else {
     std::fill(dead_.begin(), dead_.end(), 0);
     std::fill(step_dead_.begin(), step_dead_.end(), 0);
-  }
-  for (size_t s = 0; s < steps_.size(); ++s) {
-    Step& step = steps_[s];
-    if (has_control_flow_ && IsDead(step)) {
-      step_dead_[s] = 1;
-      for (int o = 0; o < step.num_outputs; ++o)
-        dead_[output_ids_[step.outputs_begin + o]] = 1;
-      continue;
+    for (size_t s = 0; s < steps_.size(); ++s) {
+      Step& step = steps_[s];
+      if (IsDead(step)) {
+        step_dead_[s] = 1;
+        for (int o = 0; o < step.num_outputs; ++o)
+          dead_[output_ids_[step.outputs_begin + o]] = 1;
+        continue;
+      }
+      const StepLiveness liveness{dead_.data(),
+                                  input_ids_.data() + step.inputs_begin,
+                                  output_ids_.data() + step.outputs_begin};
+      MINITF_RETURN_IF_ERROR(RunStep(step, &liveness));
     }
-    KernelContext ctx(
-        *step.node,
-        absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
-                            step.num_inputs),
-        absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
-                            step.num_outputs),
-        absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs),
-        {dead_.data(), input_ids_.data() + step.inputs_begin,
-         output_ids_.data() + step.outputs_begin});
-    absl::Status status;
-    try {
-      status = step.kernel->Compute(ctx);
-    } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
-      status = absl::InternalError(e.what());
-    }
-    if (!status.ok()) return AnnotateWithNode(status, *step.node);
-  }
-  if (has_control_flow_) {
     for (size_t i = 0; i < fetch_slots_.size(); ++i) {
       if (dead_[fetch_slots_[i]]) {
         return absl::InvalidArgumentError(
             absl::StrCat("Retval[", i, "] does not have value"));
       }
     }
+    return absl::OkStatus();
   }
+}
+
+absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < feeds.size(); ++i)
+    slots_[feed_slots_[i]] = feeds[i].second;
+  MINITF_RETURN_IF_ERROR(has_control_flow_ ? RunSteps<true>()
+                                           : RunSteps<false>());
   std::vector<Tensor> results;
   results.reserve(fetch_slots_.size());
   for (int slot : fetch_slots_) results.push_back(slots_[slot].Clone());

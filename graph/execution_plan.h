@@ -87,6 +87,11 @@ class ExecutionPlan {
     bool is_merge = false;  // dead only when every data input is
   };
 
+  // Runs one step's kernel; `liveness` is null without control flow.
+  absl::Status RunStep(Step& step, const StepLiveness* liveness);
+  // Runs every step; with kControlFlow, tracks deadness (see above).
+  template <bool kControlFlow>
+  absl::Status RunSteps();
   // Whether `step` must be skipped this run (control-flow plans only).
   bool IsDead(const Step& step) const;
   // Fills the Step's dependency ranges from its node's control inputs.

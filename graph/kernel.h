@@ -56,7 +56,7 @@ class KernelContext {
   KernelContext(const Node& node, absl::Span<Tensor* const> inputs,
                 absl::Span<Tensor* const> outputs,
                 absl::Span<VariableSlot* const> refs,
-                StepLiveness liveness = {})
+                const StepLiveness* liveness = nullptr)
       : node_(node),
         inputs_(inputs),
         outputs_(outputs),
@@ -75,12 +75,12 @@ class KernelContext {
   // Merge, which runs when any is: input_is_dead tells it which. A Switch
   // marks its untaken output dead, so that output's consumers do not run.
   bool input_is_dead(int i) const {
-    const int id = liveness_.input_ids ? liveness_.input_ids[i] : -1;
-    return id >= 0 && liveness_.dead[id] != 0;
+    const int id = liveness_ != nullptr ? liveness_->input_ids[i] : -1;
+    return id >= 0 && liveness_->dead[id] != 0;
   }
-  // REQUIRES: the plan bound liveness (every ExecutionPlan does).
+  // REQUIRES: the plan bound liveness (it does for Switch and Merge).
   void set_output_dead(int i) const {
-    liveness_.dead[liveness_.output_ids[i]] = 1;
+    liveness_->dead[liveness_->output_ids[i]] = 1;
   }
 
  private:
@@ -88,7 +88,7 @@ class KernelContext {
   absl::Span<Tensor* const> inputs_;
   absl::Span<Tensor* const> outputs_;
   absl::Span<VariableSlot* const> refs_;
-  StepLiveness liveness_;
+  const StepLiveness* liveness_;  // null: no control flow in this plan
 };
 
 class OpKernel {
