@@ -166,6 +166,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
     if (def.is_variable) step.refs.push_back(session.variable(node));
     // Concrete shapes for this plan.
     ShapeContext shapes(node.attrs(), in_dtypes, in_shapes, in_values);
+    shapes.compiling_plan = true;
     if (def.shape_fn) {
       absl::Status status = def.shape_fn(shapes);
       if (!status.ok()) {
@@ -207,6 +208,21 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
   }
   feed_slots_ = ir.feed_values;
   fetch_slots_ = ir.fetch_values;
+  // What control inputs resolve to: the step of a node, the value of a
+  // tensor (a feed wins over its producer's output, as in BuildIR).
+  absl::flat_hash_map<const Node*, int> step_of;
+  absl::flat_hash_map<Output, int> value_of;
+  for (size_t i = 0; i < signature_.feeds.size(); ++i)
+    value_of.try_emplace(signature_.feeds[i], ir.feed_values[i]);
+  for (size_t s = 0; s < ir.steps.size(); ++s) {
+    const PlanStep& p = ir.steps[s];
+    step_of[p.node] = static_cast<int>(s);
+    for (size_t o = 0; o < p.outputs.size(); ++o) {
+      value_of.try_emplace(Output(const_cast<Node*>(p.node), o), p.outputs[o]);
+    }
+    const std::string& type = p.node->type();
+    if (type == "Switch" || type == "Merge") has_control_flow_ = true;
+  }
   for (const PlanStep& p : ir.steps) {
     Step step{p.node,
               p.kernel(*p.node),
@@ -217,14 +233,18 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
     step.refs_begin = static_cast<int>(ref_ptrs_.size());
     step.num_refs = static_cast<int>(p.refs.size());
     std::vector<Shape> in_shapes, out_shapes;
+    step.is_merge = p.node->type() == "Merge";
+    if (has_control_flow_) ResolveControlDeps(*p.node, step_of, value_of, step);
     for (int i = 0; i < step.num_inputs; ++i) {
       const int id = p.inputs[i];
       input_ptrs_.push_back(id >= 0 ? &slots_[id] : nullptr);
+      input_ids_.push_back(id);
       in_shapes.push_back(id >= 0 ? ir.values[id].shape
                                   : p.node->input(i).shape());
     }
     for (int id : p.outputs) {
       output_ptrs_.push_back(&slots_[id]);
+      output_ids_.push_back(id);
       out_shapes.push_back(ir.values[id].shape);
     }
     ref_ptrs_.insert(ref_ptrs_.end(), p.refs.begin(), p.refs.end());
@@ -240,29 +260,121 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
     if (!status.ok()) return AnnotateWithNode(status, *p.node);
     steps_.push_back(std::move(step));
   }
+  dead_.assign(slots_.size(), 0);
+  step_dead_.assign(steps_.size(), 0);
   return absl::OkStatus();
+}
+
+void ExecutionPlan::ResolveControlDeps(
+    const Node& node, const absl::flat_hash_map<const Node*, int>& step_of,
+    const absl::flat_hash_map<Output, int>& value_of, Step& step) {
+  step.dep_steps_begin = static_cast<int>(dep_steps_.size());
+  step.dep_values_begin = static_cast<int>(dep_values_.size());
+  // A kernel-less control input (NoOp) has no step: it is dead when its own
+  // inputs are, so depend on those instead, transitively.
+  absl::flat_hash_set<const Node*> seen;
+  std::vector<const Node*> pending(node.control_inputs().begin(),
+                                   node.control_inputs().end());
+  while (!pending.empty()) {
+    const Node* control = pending.back();
+    pending.pop_back();
+    if (!seen.insert(control).second) continue;
+    if (auto it = step_of.find(control); it != step_of.end()) {
+      dep_steps_.push_back(it->second);
+      continue;
+    }
+    for (const Output& in : control->inputs()) {
+      if (auto it = value_of.find(in); it != value_of.end())
+        dep_values_.push_back(it->second);
+    }
+    pending.insert(pending.end(), control->control_inputs().begin(),
+                   control->control_inputs().end());
+  }
+  step.num_dep_steps =
+      static_cast<int>(dep_steps_.size()) - step.dep_steps_begin;
+  step.num_dep_values =
+      static_cast<int>(dep_values_.size()) - step.dep_values_begin;
+}
+
+bool ExecutionPlan::IsDead(const Step& step) const {
+  const int* ids = input_ids_.data() + step.inputs_begin;
+  if (step.is_merge) {
+    // TF's rule: a Merge waits for one live data input; control inputs
+    // do not make it dead.
+    for (int i = 0; i < step.num_inputs; ++i) {
+      if (ids[i] < 0 || !dead_[ids[i]]) return false;
+    }
+    return true;
+  }
+  for (int i = 0; i < step.num_inputs; ++i) {
+    if (ids[i] >= 0 && dead_[ids[i]]) return true;
+  }
+  for (int i = 0; i < step.num_dep_steps; ++i) {
+    if (step_dead_[dep_steps_[step.dep_steps_begin + i]]) return true;
+  }
+  for (int i = 0; i < step.num_dep_values; ++i) {
+    if (dead_[dep_values_[step.dep_values_begin + i]]) return true;
+  }
+  return false;
+}
+
+inline absl::Status ExecutionPlan::RunStep(Step& step,
+                                           const StepLiveness* liveness) {
+  KernelContext ctx(
+      *step.node,
+      absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
+                          step.num_inputs),
+      absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
+                          step.num_outputs),
+      absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs),
+      liveness);
+  absl::Status status;
+  try {
+    status = step.kernel->Compute(ctx);
+  } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
+    status = absl::InternalError(e.what());
+  }
+  if (!status.ok()) return AnnotateWithNode(status, *step.node);
+  return absl::OkStatus();
+}
+
+template <bool kControlFlow>
+absl::Status ExecutionPlan::RunSteps() {
+  if constexpr (!kControlFlow) {
+    for (Step& step : steps_) MINITF_RETURN_IF_ERROR(RunStep(step, nullptr));
+    return absl::OkStatus();
+  } else {
+    std::fill(dead_.begin(), dead_.end(), 0);
+    std::fill(step_dead_.begin(), step_dead_.end(), 0);
+    for (size_t s = 0; s < steps_.size(); ++s) {
+      Step& step = steps_[s];
+      if (IsDead(step)) {
+        step_dead_[s] = 1;
+        for (int o = 0; o < step.num_outputs; ++o)
+          dead_[output_ids_[step.outputs_begin + o]] = 1;
+        continue;
+      }
+      const StepLiveness liveness{dead_.data(),
+                                  input_ids_.data() + step.inputs_begin,
+                                  output_ids_.data() + step.outputs_begin};
+      MINITF_RETURN_IF_ERROR(RunStep(step, &liveness));
+    }
+    for (size_t i = 0; i < fetch_slots_.size(); ++i) {
+      if (dead_[fetch_slots_[i]]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("Retval[", i, "] does not have value"));
+      }
+    }
+    return absl::OkStatus();
+  }
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (size_t i = 0; i < feeds.size(); ++i)
     slots_[feed_slots_[i]] = feeds[i].second;
-  for (Step& step : steps_) {
-    KernelContext ctx(
-        *step.node,
-        absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
-                            step.num_inputs),
-        absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
-                            step.num_outputs),
-        absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs));
-    absl::Status status;
-    try {
-      status = step.kernel->Compute(ctx);
-    } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
-      status = absl::InternalError(e.what());
-    }
-    if (!status.ok()) return AnnotateWithNode(status, *step.node);
-  }
+  MINITF_RETURN_IF_ERROR(has_control_flow_ ? RunSteps<true>()
+                                           : RunSteps<false>());
   std::vector<Tensor> results;
   results.reserve(fetch_slots_.size());
   for (int slot : fetch_slots_) results.push_back(slots_[slot].Clone());

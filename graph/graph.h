@@ -28,6 +28,20 @@
 
 namespace minitf {
 
+// A control-flow context, TF's ControlFlowContext (cond's CondContext lives
+// in ops/control/cond.cc). While one is active on a thread, OpBuilder hands
+// it each new op's inputs and control inputs before the op is built, so a
+// value from outside a cond branch can be routed through a Switch and an op
+// without inputs can be made to depend on the branch's pivot.
+class ControlFlowContext {
+ public:
+  virtual ~ControlFlowContext() = default;
+  // `op_name` is the new op's final name; `def` tells its ref inputs.
+  virtual void AddOp(const OpDef& def, const std::string& op_name,
+                     std::vector<Output>& inputs,
+                     std::vector<Node*>& control_inputs) = 0;
+};
+
 class Graph {
  public:
   Graph();
@@ -77,6 +91,15 @@ class Graph {
     return ThreadState().control_stack;
   }
 
+  // The active control-flow context; null outside any cond branch. Per
+  // thread, as in TF.
+  ControlFlowContext* control_flow_context() const {
+    return ThreadState().control_flow_context;
+  }
+  void set_control_flow_context(ControlFlowContext* context) const {
+    ThreadState().control_flow_context = context;
+  }
+
   // Per-graph state owned by other modules (the variable store, ...): one
   // default-constructed T per graph, created on first use.
   // Thread-safe.
@@ -98,6 +121,7 @@ class Graph {
   struct ThreadLocalState {
     std::string name_stack;
     std::vector<ControlDependencyBlock> control_stack;
+    ControlFlowContext* control_flow_context = nullptr;
   };
   ThreadLocalState& ThreadState() const;
 

@@ -39,6 +39,15 @@ struct PrepareContext {
   std::shared_ptr<void>* node_state = nullptr;
 };
 
+// The plan's liveness flags as one step sees them: a value is dead in a
+// step when the op that produces it did not run (the untaken side of a
+// Switch and everything downstream of it), as in TF's executor.
+struct StepLiveness {
+  char* dead = nullptr;             // one flag per plan value
+  const int* input_ids = nullptr;   // per input: its value; -1 for a ref
+  const int* output_ids = nullptr;  // per output: its value
+};
+
 // What Compute() sees. Outputs are preallocated with their final shapes,
 // except for ops whose OpDef says forwards_outputs: those bind each output
 // to a tensor of their choice (an input's buffer, a variable's value).
@@ -46,8 +55,13 @@ class KernelContext {
  public:
   KernelContext(const Node& node, absl::Span<Tensor* const> inputs,
                 absl::Span<Tensor* const> outputs,
-                absl::Span<VariableSlot* const> refs)
-      : node_(node), inputs_(inputs), outputs_(outputs), refs_(refs) {}
+                absl::Span<VariableSlot* const> refs,
+                const StepLiveness* liveness = nullptr)
+      : node_(node),
+        inputs_(inputs),
+        outputs_(outputs),
+        refs_(refs),
+        liveness_(liveness) {}
 
   const Node& node() const { return node_; }
   const Tensor& input(int i) const { return *inputs_[i]; }
@@ -57,11 +71,24 @@ class KernelContext {
   // variable op, refs(0) is its own value.
   VariableSlot& ref(int i) const { return *refs_[i]; }
 
+  // Control flow only. A kernel runs only when its inputs are live, except
+  // Merge, which runs when any is: input_is_dead tells it which. A Switch
+  // marks its untaken output dead, so that output's consumers do not run.
+  bool input_is_dead(int i) const {
+    const int id = liveness_ != nullptr ? liveness_->input_ids[i] : -1;
+    return id >= 0 && liveness_->dead[id] != 0;
+  }
+  // REQUIRES: the plan bound liveness (it does for Switch and Merge).
+  void set_output_dead(int i) const {
+    liveness_->dead[liveness_->output_ids[i]] = 1;
+  }
+
  private:
   const Node& node_;
   absl::Span<Tensor* const> inputs_;
   absl::Span<Tensor* const> outputs_;
   absl::Span<VariableSlot* const> refs_;
+  const StepLiveness* liveness_;  // null: no control flow in this plan
 };
 
 class OpKernel {

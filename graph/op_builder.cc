@@ -102,6 +102,11 @@ Node* OpBuilder::Finalize() {
         absl::StrCat("Duplicate node name in graph: '", node->name_, "'"));
   }
   ThrowIfError(ValidateAttrs(*def, node->name_, attrs_));
+  // Inside a cond branch, external inputs become the branch's Switch outputs
+  // (same dtype and shape) before the shape function sees them.
+  if (ControlFlowContext* context = graph->control_flow_context()) {
+    context->AddOp(*def, node->name_, inputs_, control_inputs_);
+  }
 
   std::vector<DataType> dtypes;
   std::vector<Shape> shapes;

@@ -57,6 +57,10 @@ class ShapeContext {
 
   std::vector<DataType> output_dtypes;
   std::vector<Shape> output_shapes;
+  // True while a Session compiles a plan: every input shape is concrete, and
+  // an op whose static shape is deliberately less specific than its input's
+  // (PlaceholderWithDefault) returns the run-time shape.
+  bool compiling_plan = false;
 
  private:
   const AttrMap& attrs_;

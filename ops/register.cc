@@ -19,6 +19,8 @@ void EnsureOpsRegistered() {
     RegisterReductionOps();
     RegisterStateOps();
     RegisterControlOps();
+    RegisterSwitchMergeOps();
+    RegisterPlaceholderWithDefaultOps();
     RegisterL2LossOps();
     RegisterRandomOps();
     RegisterShapeOps();

@@ -15,6 +15,8 @@ void RegisterMatMulOps();
 void RegisterReductionOps();
 void RegisterStateOps();
 void RegisterControlOps();
+void RegisterSwitchMergeOps();
+void RegisterPlaceholderWithDefaultOps();
 void RegisterL2LossOps();
 void RegisterRandomOps();
 void RegisterShapeOps();
