@@ -30,6 +30,12 @@ void ShapeFolder::Evaluate(const Node& node,
     values_[Output(const_cast<Node*>(&node), 0)] = node.attr<Tensor>("value");
     return;
   }
+  // Control flow needs the plan's liveness, and a PlaceholderWithDefault
+  // may be fed: neither has a value known at compile time.
+  const std::string& type = node.type();
+  if (type == "Switch" || type == "Merge" || type == "PlaceholderWithDefault") {
+    return;
+  }
   if (!def.kernel || def.is_stateful || def.is_variable ||
       !def.ref_inputs.empty()) {
     return;

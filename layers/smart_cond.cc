@@ -1,6 +1,6 @@
 #include "minitf/layers/smart_cond.h"
 
-#include "minitf/core/errors.h"
+#include "minitf/ops/control/cond.h"
 
 namespace minitf::layers {
 
@@ -8,17 +8,15 @@ std::vector<Output> SmartCond(
     const std::variant<bool, Output>& pred,
     const std::function<std::vector<Output>()>& true_fn,
     const std::function<std::vector<Output>()>& false_fn) {
-  if (const bool* b = std::get_if<bool>(&pred))
-    return *b ? true_fn() : false_fn();
-  ThrowValueError("TODO-MERGE cond");
+  return std::visit(
+      [&](const auto& p) { return smart_cond(p, true_fn, false_fn); }, pred);
 }
 
 Output SmartCond(const std::variant<bool, Output>& pred,
                  const std::function<Output()>& true_fn,
                  const std::function<Output()>& false_fn) {
-  return SmartCond(
-      pred, [&] { return std::vector<Output>{true_fn()}; },
-      [&] { return std::vector<Output>{false_fn()}; })[0];
+  return std::visit(
+      [&](const auto& p) { return smart_cond(p, true_fn, false_fn); }, pred);
 }
 
 }  // namespace minitf::layers

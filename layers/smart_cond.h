@@ -1,6 +1,7 @@
 // SmartCond: TF's tf_utils.smart_cond for a layer's `training` argument: a
 // bool picks a branch while building; a tensor selects at run time (only
-// the taken branch runs). Internal to layers/.
+// the taken branch runs): minitf::smart_cond over a layer's Training
+// value. Internal to layers/.
 #ifndef MINITF_LAYERS_SMART_COND_H_
 #define MINITF_LAYERS_SMART_COND_H_
 
