@@ -12,12 +12,14 @@
 // fails unless the test accuracy passes the bar (CI uses them).
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "minitf/data/batcher.h"
 #include "minitf/data/fashion_mnist.h"
@@ -120,6 +122,12 @@ int main(int argc, char** argv) {
   tf::GraphGuard as_default(graph);
   tf::set_random_seed(absl::GetFlag(FLAGS_seed));
   const Model m = BuildModel(absl::GetFlag(FLAGS_learning_rate));
+  std::error_code made;
+  std::filesystem::create_directories(logdir, made);
+  if (made) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("cannot create --logdir ", logdir, ": ", made.message())));
+  }
   tf::train::Saver saver;
   tf::Session sess(
       graph, {.intra_op_parallelism_threads = absl::GetFlag(FLAGS_threads)});

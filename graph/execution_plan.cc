@@ -193,10 +193,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       value_of.try_emplace(Output(const_cast<Node*>(&node), o), id);
       step.outputs.push_back(id);
     }
-    // Which side of a Switch (and so which input of a Merge) is live is a
-    // run-time fact: nothing downstream of control flow is folded.
-    if (node.type() != "Switch" && node.type() != "Merge")
-      folder.Evaluate(node, in_shapes, shapes.output_shapes, in_values);
+    folder.Evaluate(node, in_shapes, shapes.output_shapes, in_values);
     if (def.kernel) ir.steps.push_back(std::move(step));
   }
   for (const Output& f : fetches) ir.fetch_values.push_back(value_of.at(f));
