@@ -49,11 +49,11 @@ int main() {
                                        .activation = tf::nn::relu,
                                        .name = "conv1",
                                        .reuse = true});
-  Show("conv1", c);         // TF: conv1/Relu:0 (?, 28, 28, 8)
-  Show("conv1 again", d);   // TF: conv1_1/Relu:0: new ops, same variables
+  Show("conv1", c);        // TF: conv1/Relu:0 (?, 28, 28, 8)
+  Show("conv1 again", d);  // TF: conv1_1/Relu:0: new ops, same variables
   try {
-    tf::layers::conv2d(images, {.filters = 8, .kernel_size = 3,
-                                .name = "conv1"});
+    tf::layers::conv2d(images,
+                       {.filters = 8, .kernel_size = 3, .name = "conv1"});
   } catch (const tf::Error& e) {
     // TF: ValueError: Variable conv1/kernel already exists, disallowed. ...
     std::cout << "conv1 without reuse: " << e.python_type() << ": "
@@ -72,9 +72,8 @@ int main() {
 
   std::cout << "== the enclosing variable scope names the variables\n";
   {
-    tf::variable_scope tower("tower", {.regularizer =
-                                           tf::contrib::layers::l2_regularizer(
-                                               1e-4)});
+    tf::variable_scope tower(
+        "tower", {.regularizer = tf::contrib::layers::l2_regularizer(1e-4)});
     auto g = tf::layers::dense(flat, {.units = 2});
     Show("in tower", g);  // TF: tower/dense/BiasAdd:0 (?, 2)
   }

@@ -23,8 +23,8 @@
 //
 // Left out (TF arguments without a counterpart here): batch_norm's
 // batch_weights, zero_debias_moving_mean, renorm*, adjustment; a scope
-// given as a VariableScope object; partitioned variables. A bool tensor
-// for is_training needs the cond op (layers/smart_cond.h).
+// given as a VariableScope object; partitioned variables. is_training may
+// be a bool tensor: only the taken branch runs (ops/control/cond.h).
 #ifndef MINITF_LAYERS_CONTRIB_LAYERS_H_
 #define MINITF_LAYERS_CONTRIB_LAYERS_H_
 

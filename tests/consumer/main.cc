@@ -22,5 +22,17 @@ int main() {
   }
   const float value = (*out)[0].flat<float>()[0];
   std::cout << "consumer: " << y.name() << " = " << value << "\n";
+  // The layers and the optimizers come with the package too.
+  auto dense = tf::layers::dense(x, {.units = 1, .name = "dense"});
+  auto loss = tf::losses::mean_squared_error(y, dense);
+  auto train = tf::train::GradientDescentOptimizer(0.1).minimize(loss);
+  if (!sess.run(tf::global_variables_initializer()).ok()) return 1;
+  auto step = sess.run({{x, tf::Tensor::FromVector<float>({3, 4}, {1, 2})}},
+                       {loss}, {train});
+  if (!step.ok()) {
+    std::cerr << step.status() << "\n";
+    return 1;
+  }
+  std::cout << "consumer: " << dense.name() << " trained\n";
   return value == 11.0f ? 0 : 1;
 }

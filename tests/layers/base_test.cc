@@ -9,7 +9,7 @@
 //    mode and legacy layers only.
 //  - testDictInputOutput: a layer maps one tensor to one tensor.
 //  - testReusePartitionedVaraiblesAndRegularizers: no partitioned variables.
-//  - testActivityRegularizer: pending the lead's merge (TODO-MERGE).
+//  - testActivityRegularizer: in training_flag_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -8,8 +8,8 @@
 //
 // Not ported, and why:
 //  - testConv2DFloat16 / testConv1DFloat16: minitf has float32 only.
-//  - testConv1DWithCausalPadding and the activity regularizer: pending the
-//    lead's merge (TODO-MERGE).
+//  - causal Conv1D padding and the activity regularizer: in
+//    training_flag_test.cc.
 //  - the "non-int element" message: C++'s types rule it out.
 //  - SeparableConv*, Conv*Transpose: not in minitf.
 #include "minitf/layers/convolutional.h"

@@ -8,9 +8,8 @@
 // training mode w.r.t. input, gamma and beta against finite differences.
 //
 // Not ported, and why:
-//  - `training` as a placeholder (every BNTest method feeds one): pending
-//    the lead's merge (TODO-MERGE); the same checks run with a bool, and
-//    testBooleanLearningPhase is ported as is.
+//  - `training` as a placeholder (every BNTest method feeds one): the checks
+//    here run with a bool; training_flag_test.cc feeds the flag.
 //  - testRenorm, virtual batches, adjustment: not in minitf.
 //  - float16 inputs: minitf has float32 only.
 #include "minitf/layers/normalization.h"

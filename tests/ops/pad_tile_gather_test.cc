@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "minitf/minitf.h"
+#include "minitf/tests/ops/ops_test_util.h"
 
 namespace minitf {
 namespace {
@@ -14,47 +15,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Tensor Random(const Shape& shape, int seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  Tensor t(float32, shape);
-  for (float& v : t.flat<float>()) v = dist(rng);
-  return t;
-}
-
-std::string Message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-class PadTileGatherTest : public ::testing::Test {
- protected:
-  absl::StatusOr<Tensor> Run(Output y, const FeedDict& feeds = {}) {
-    auto out = sess_.run(feeds, {y});
-    if (!out.ok()) return out.status();
-    return (*out)[0];
-  }
-  Tensor Run1(Output y, const FeedDict& feeds = {}) {
-    auto out = Run(y, feeds);
-    EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? *out : Tensor();
-  }
-  float GradError(Output x, const Tensor& xv, Output y,
-                  const FeedDict& feeds = {}) {
-    const Tensor w = Random(Shape(y.shape().dims()), 99);
-    auto error =
-        ComputeGradientError(sess_, x, xv, reduce_sum(y * constant(w)), feeds);
-    EXPECT_TRUE(error.ok()) << error.status();
-    return error.ok() ? *error : 1e9f;
-  }
-  Graph graph_;
-  GraphGuard guard_{graph_};
-  Session sess_{graph_};
-};
+using PadTileGatherTest = test::OpsTest;
+using test::Message;
+using test::Random;
 
 // Python's index of the source element for a mirror pad, or -1.
 int64_t PadSource(int64_t o, int64_t before, int64_t n, const std::string& m) {

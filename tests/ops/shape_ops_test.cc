@@ -6,6 +6,7 @@
 #include <random>
 
 #include "minitf/minitf.h"
+#include "minitf/tests/ops/ops_test_util.h"
 
 namespace minitf {
 namespace {
@@ -13,22 +14,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Tensor Random(const Shape& shape, int seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  Tensor t(float32, shape);
-  for (float& v : t.flat<float>()) v = dist(rng);
-  return t;
-}
-
-std::string Message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::Message;
+using test::Random;
 
 class ShapeOpsTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "minitf/minitf.h"
+#include "minitf/tests/ops/ops_test_util.h"
 
 namespace minitf {
 namespace {
@@ -16,39 +17,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Tensor Random(const Shape& shape, int seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  Tensor t(float32, shape);
-  for (float& v : t.flat<float>()) v = dist(rng);
-  return t;
-}
-
-std::string Message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-class ShapeTensorOpsTest : public ::testing::Test {
- protected:
-  absl::StatusOr<Tensor> Run(Output y, const FeedDict& feeds = {}) {
-    auto out = sess_.run(feeds, {y});
-    if (!out.ok()) return out.status();
-    return (*out)[0];
-  }
-  Tensor Run1(Output y, const FeedDict& feeds = {}) {
-    auto out = Run(y, feeds);
-    EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? *out : Tensor();
-  }
-  Graph graph_;
-  GraphGuard guard_{graph_};
-  Session sess_{graph_};
-};
+using ShapeTensorOpsTest = test::OpsTest;
+using test::Message;
+using test::Random;
 
 TEST_F(ShapeTensorOpsTest, ShapeSizeRankAreOpsWithRunTimeValues) {
   auto x = placeholder(float32, {-1, 3}, "x");

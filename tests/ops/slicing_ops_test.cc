@@ -8,6 +8,7 @@
 #include <random>
 
 #include "minitf/minitf.h"
+#include "minitf/tests/ops/ops_test_util.h"
 
 namespace minitf {
 namespace {
@@ -15,46 +16,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Tensor Random(const Shape& shape, int seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  Tensor t(float32, shape);
-  for (float& v : t.flat<float>()) v = dist(rng);
-  return t;
-}
-
-std::string Message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-class SlicingOpsTest : public ::testing::Test {
- protected:
-  absl::StatusOr<Tensor> Run(Output y, const FeedDict& feeds = {}) {
-    auto out = sess_.run(feeds, {y});
-    if (!out.ok()) return out.status();
-    return (*out)[0];
-  }
-  Tensor Run1(Output y, const FeedDict& feeds = {}) {
-    auto out = Run(y, feeds);
-    EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? *out : Tensor();
-  }
-  float GradError(Output x, const Tensor& xv, Output y) {
-    const Tensor w = Random(Shape(y.shape().dims()), 99);
-    auto error =
-        ComputeGradientError(sess_, x, xv, reduce_sum(y * constant(w)));
-    EXPECT_TRUE(error.ok()) << error.status();
-    return error.ok() ? *error : 1e9f;
-  }
-  Graph graph_;
-  GraphGuard guard_{graph_};
-  Session sess_{graph_};
-};
+using SlicingOpsTest = test::OpsTest;
+using test::Message;
+using test::Random;
 
 TEST_F(SlicingOpsTest, SliceShapesValuesAndGradient) {
   auto x = placeholder(float32, {3, 4, 2}, "x");
