@@ -91,5 +91,45 @@ int main() {
     std::cout << "update: " << u.op().name() << "\n";
     // TF: batch_normalization/AssignMovingAvg, .../AssignMovingAvg_1
   }
+
+  std::cout << "== a training flag fed at run time\n";
+  auto training =
+      tf::placeholder_with_default(tf::constant(false), {}, "training");
+  auto dropped = tf::layers::dropout(e, {.rate = 0.5f, .seed = 1}, training);
+  Show("dropout", dropped);  // TF: dropout/cond/Merge:0 (?, 4)
+
+  std::cout << "== contrib layers under an arg_scope\n";
+  namespace cl = tf::contrib::layers;
+  {
+    tf::contrib::framework::arg_scope scope(
+        {cl::conv2d},
+        cl::ConvolutionOptions{
+            .padding = "VALID",
+            .normalizer_fn = cl::batch_norm,
+            .weights_regularizer = tf::contrib::layers::l2_regularizer(0.01)});
+    auto h = cl::conv2d(images, {.num_outputs = 4, .kernel_size = 3});
+    Show("contrib conv", h);  // TF: Conv/Relu:0 (?, 26, 26, 4)
+    auto k = cl::conv2d(h, {.num_outputs = 4,
+                            .kernel_size = 3,
+                            .padding = "SAME"});  // its own argument wins
+    Show("second contrib conv", k);  // TF: Conv_1/Relu:0 (?, 26, 26, 4)
+  }
+  ShowVariables("Conv's model variables", tf::model_variables("Conv/"));
+  // TF: Conv/weights:0(3, 3, 1, 4) Conv/BatchNorm/beta:0(4,)
+  //     Conv/BatchNorm/moving_mean:0(4,) Conv/BatchNorm/moving_variance:0(4,)
+
+  tf::Session sess(graph);
+  if (!sess.run(tf::global_variables_initializer()).ok()) return 1;
+  tf::Tensor batch(tf::float32, {2, 28, 28, 1});
+  for (float& v : batch.flat<float>()) v = 1.0f;
+  for (bool train : {false, true}) {
+    auto out = sess.run(
+        {{images, batch}, {training, tf::Tensor::Scalar(train)}}, {dropped});
+    if (!out.ok()) return 1;
+    int zeros = 0;
+    for (float v : (*out)[0].flat<float>()) zeros += v == 0.0f;
+    std::cout << "training=" << (train ? "true" : "false") << ": " << zeros
+              << " of 8 activations dropped\n";
+  }
   return 0;
 }

@@ -123,6 +123,7 @@ TEST_F(TrainingFlagTest, ActivityRegularizerIsDividedByTheBatchSize) {
        .activity_regularizer = [](Output a) { return reduce_sum(a); },
        .name = "my_dense"});
   auto y = dense(x);
+  EXPECT_EQ(y.op().name(), "my_dense/BiasAdd");
   auto losses = get_collection(GraphKeys::REGULARIZATION_LOSSES);
   ASSERT_EQ(losses.size(), 1u);
   EXPECT_EQ(dense.losses().size(), 1u);
