@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev zlib1g-dev
   dataset-fashion-mnist
+  protobuf-compiler python3       # scripts/check_logdir.py decodes event files
 )
 
 missing=()
