@@ -511,6 +511,18 @@ std::vector<ZeroSizeCase> Cases() {
        [](const X& x) { return one_hot(x[0], 4); },
        {0, 4}},
       {"Size", {rows0}, [](const X& x) { return size(x[0]); }, Shape(), 0},
+      {"RandomUniform",
+       {rows0},
+       [](const X& x) {
+         return x[0] * random_uniform({0, 3}, {.seed = 1});
+       },
+       {0, 3}},
+      {"TruncatedNormal",
+       {rows0},
+       [](const X& x) {
+         return x[0] + truncated_normal({0, 3}, {.seed = 2});
+       },
+       {0, 3}},
       {"ZerosLike",
        {rows0},
        [](const X& x) { return zeros_like(x[0]); },
