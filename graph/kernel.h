@@ -7,6 +7,17 @@
 //     absl::Status Compute(KernelContext& ctx) override { ... ctx.input(0),
 //                                                          ctx.output(0) ... }
 //   };
+//
+// A kernel that cannot run on tensors without elements (every oneDNN
+// primitive) derives from NonEmptyKernel instead, which writes TF's
+// empty-operand result itself:
+//
+//   class MatMulKernel : public NonEmptyKernel {
+//     absl::Status PrepareNonEmpty(const PrepareContext& ctx) override;
+//     absl::Status ComputeNonEmpty(KernelContext& ctx) override;
+//   };  // a [2, 0] x [0, 3] product is zeros; a [0, 2] x [2, 3] is empty
+//
+// Kernels are used by one thread at a time: thread-compatible.
 #ifndef MINITF_GRAPH_KERNEL_H_
 #define MINITF_GRAPH_KERNEL_H_
 
@@ -67,6 +78,7 @@ class KernelContext {
   const Tensor& input(int i) const { return *inputs_[i]; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   Tensor& output(int i) const { return *outputs_[i]; }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
   // The variable behind ref input `i` (OpDef::ref_inputs), or, for a
   // variable op, refs(0) is its own value.
   VariableSlot& ref(int i) const { return *refs_[i]; }
@@ -101,6 +113,64 @@ class OpKernel {
   }
   // Runs one step. Never allocates nor creates primitives.
   virtual absl::Status Compute(KernelContext& ctx) = 0;
+};
+
+// What an output holds when the operands of its op have no elements: TF's
+// identity of the op's reduction. Integers have no NaN nor infinity: kNaN
+// is 0 for them (TF's mean of no integers), kLowest and kHighest their
+// extreme values (TF's max and min of none).
+enum class EmptyFill {
+  kZero,     // sums, products of matrices with an empty inner dimension,
+             // gradients w.r.t. weights of an empty batch
+  kNaN,      // means
+  kLowest,   // max: -inf
+  kHighest,  // min: +inf
+};
+
+// Writes `fill` into every element of `t` (a no-op when it has none).
+void FillWith(const Tensor& t, EmptyFill fill);
+
+// The zero-size contract, implemented once: a kernel whose computation
+// needs tensors with elements. When IsEmpty() (by default: any input or
+// output of the step has no elements), neither PrepareNonEmpty() nor
+// ComputeNonEmpty() is ever called, so no primitive is created (oneDNN
+// divides by zero on a matmul of no rows and has no convolution without
+// channels), and each step runs ComputeEmpty() instead. REQUIRES: the op's
+// outputs are preallocated (OpDef::forwards_outputs is false).
+class NonEmptyKernel : public OpKernel {
+ public:
+  absl::Status Prepare(const PrepareContext& ctx) final;
+  absl::Status Compute(KernelContext& ctx) final {
+    return empty_ ? ComputeEmpty(ctx) : ComputeNonEmpty(ctx);
+  }
+
+ protected:
+  // As OpKernel's Prepare() and Compute(), on operands with elements.
+  virtual absl::Status PrepareNonEmpty(const PrepareContext& ctx) = 0;
+  virtual absl::Status ComputeNonEmpty(KernelContext& ctx) = 0;
+  // True when the step's operands have no elements. Override for an op
+  // with an input that may be empty and is not an operand (batch
+  // normalization's unused statistics while training).
+  virtual bool IsEmpty(const PrepareContext& ctx) const;
+  // Called once per plan instead of PrepareNonEmpty() when IsEmpty(): reads
+  // the attributes ComputeEmpty() needs.
+  virtual absl::Status PrepareEmpty(const PrepareContext& ctx) {
+    (void)ctx;
+    return absl::OkStatus();
+  }
+  // The fill of output `i` when an operand is empty; kZero by default.
+  virtual EmptyFill empty_fill(int i) const {
+    (void)i;
+    return EmptyFill::kZero;
+  }
+  // The result on empty operands: by default every output is filled with
+  // its empty_fill() (only outputs with elements have anything to write).
+  // Override for an op whose empty result is more than a fill (batch
+  // normalization passes given statistics through). Never allocates.
+  virtual absl::Status ComputeEmpty(KernelContext& ctx);
+
+ private:
+  bool empty_ = false;
 };
 
 }  // namespace minitf

@@ -45,9 +45,9 @@ absl::Status TransposeShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-class TransposeKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+class TransposeKernel : public NonEmptyKernel {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& in = ctx.input_shapes[0];
     const auto& perm = ctx.node.attr<std::vector<int64_t>>("perm");
     const auto dtype = ToDnnl(ctx.node.output_dtype(0));
@@ -74,7 +74,7 @@ class TransposeKernel : public OpKernel {
     args_.Add(DNNL_ARG_TO, dst_);
     return absl::OkStatus();
   }
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     src_.set_data_handle(ctx.input(0).raw_data());
     dst_.set_data_handle(ctx.output(0).raw_data());
     args_.Execute(reorder_);
@@ -399,9 +399,11 @@ class ArgMaxKernel : public OpKernel {
     outer_ = blocks.outer;
     inner_ = blocks.inner;
     n_ = in.dim(axis);
-    if (n_ == 0)
+    if (n_ == 0) {  // TF's message: the axis as given, the full shape
       return absl::InvalidArgumentError(
-          "Reduction axis 0 is empty in shape [0]");
+          absl::StrCat("Reduction axis ", ctx.node.attr<int64_t>("dimension"),
+                       " is empty in shape ", in.DebugString()));
+    }
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {

@@ -1,5 +1,6 @@
 // MatMul on oneDNN's matmul primitive: transposes are expressed as strides,
-// so no data moves before the product.
+// so no data moves before the product. A product with an empty inner
+// dimension is zeros, one without rows or columns is empty (NonEmptyKernel).
 #include "absl/strings/str_cat.h"
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
@@ -11,9 +12,9 @@ namespace {
 
 using dnnl::memory;
 
-class MatMulKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+class MatMulKernel : public NonEmptyKernel {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const bool ta = ctx.node.attr<bool>("transpose_a");
     const bool tb = ctx.node.attr<bool>("transpose_b");
     const Shape &a = ctx.input_shapes[0], &b = ctx.input_shapes[1];
@@ -37,7 +38,7 @@ class MatMulKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     a_mem_.set_data_handle(ctx.input(0).raw_data());
     b_mem_.set_data_handle(ctx.input(1).raw_data());
     c_mem_.set_data_handle(ctx.output(0).raw_data());

@@ -1,7 +1,6 @@
 // Sum, Mean and Max over axes (keepdims or not), and their gradients:
 // ReductionGrad broadcasts Sum's and Mean's back over the reduced axes,
 // ReductionMaxGrad routes Max's to the maxima.
-#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "minitf/core/onednn.h"
@@ -67,19 +66,26 @@ absl::Status ReductionShape(ShapeContext& ctx) {
 enum class Reduction { kSum, kMean, kMax };
 
 // Sum, Mean or Max of input 0 over the node's axes. float32 runs on
-// oneDNN's reduction primitive; integers on a loop.
-class ReductionKernel : public OpKernel {
+// oneDNN's reduction primitive; integers on a loop. Over no elements, each
+// output is TF's identity of the reduction (NonEmptyKernel's fill).
+class ReductionKernel : public NonEmptyKernel {
  public:
   explicit ReductionKernel(Reduction kind) : kind_(kind) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  EmptyFill empty_fill(int) const override {
+    return kind_ == Reduction::kSum    ? EmptyFill::kZero
+           : kind_ == Reduction::kMean ? EmptyFill::kNaN
+                                       : EmptyFill::kLowest;
+  }
+
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& in = ctx.input_shapes[0];
     MINITF_ASSIGN_OR_RETURN(std::vector<bool> reduced,
                             NodeReducedAxes(ctx.node, in.rank()));
     const Shape kept = KeepDimsShape(in, reduced);
     copy_only_ = kept == in;  // nothing to reduce (oneDNN rejects that)
-    use_onednn_ = ctx.node.output_dtype(0) == DataType::kFloat && !copy_only_ &&
-                  in.num_elements() > 0;
+    use_onednn_ = ctx.node.output_dtype(0) == DataType::kFloat && !copy_only_;
     if (use_onednn_) {
       const dnnl::memory::dims src_dims = ToDnnlDims(in),
                                dst_dims = ToDnnlDims(kept);
@@ -99,14 +105,13 @@ class ReductionKernel : public OpKernel {
       return absl::OkStatus();
     }
     loop_.Init(in, {&kept});
-    const int64_t out_n = kept.num_elements();
-    scale_ = kind_ == Reduction::kMean && out_n > 0
-                 ? static_cast<double>(out_n) / in.num_elements()
+    scale_ = kind_ == Reduction::kMean
+                 ? static_cast<double>(kept.num_elements()) / in.num_elements()
                  : 1.0;
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     if (copy_only_) {
       ctx.output(0).CopyDataFrom(ctx.input(0));
       return absl::OkStatus();
@@ -122,12 +127,7 @@ class ReductionKernel : public OpKernel {
         const T* x = ctx.input(0).flat<T>().data();
         auto o = ctx.output(0).flat<T>();
         if (kind_ == Reduction::kMax) {
-          // The identity of max: -inf for floats (TF's empty reduce_max),
-          // the lowest value for integers.
-          const T identity = std::numeric_limits<T>::has_infinity
-                                 ? -std::numeric_limits<T>::infinity()
-                                 : std::numeric_limits<T>::lowest();
-          std::fill(o.begin(), o.end(), identity);
+          FillWith(ctx.output(0), EmptyFill::kLowest);  // max's identity
           loop_.Run([&](int64_t i, const int64_t* out) {
             o[out[0]] = std::max(o[out[0]], x[i]);
           });

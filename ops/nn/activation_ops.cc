@@ -169,13 +169,13 @@ dnnl::eltwise_forward::primitive_desc ForwardDesc(const ActivationDef& def,
       CpuEngine());
 }
 
-class EltwiseForwardKernel : public OpKernel {
+class EltwiseForwardKernel : public NonEmptyKernel {
  public:
   explicit EltwiseForwardKernel(const ActivationDef& def) : def_(def) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& shape = ctx.output_shapes[0];
-    if (shape.num_elements() == 0) return absl::OkStatus();
     const memory::desc md = FlatDesc(shape);
     const auto pd = ForwardDesc(def_, ctx.node, shape);
     primitive_ = dnnl::eltwise_forward(pd);
@@ -186,8 +186,7 @@ class EltwiseForwardKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (!primitive_) return absl::OkStatus();  // no elements
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     src_.BindInput(ctx.input(0).raw_data());
     dst_.BindOutput(ctx.output(0).raw_data());
     args_.Execute(primitive_);
@@ -204,13 +203,13 @@ class EltwiseForwardKernel : public OpKernel {
 
 // The gradient op's kernel: diff_src from diff_dst and either the forward's
 // src (features) or, for the *_use_dst_for_bwd algorithms, its dst.
-class EltwiseBackwardKernel : public OpKernel {
+class EltwiseBackwardKernel : public NonEmptyKernel {
  public:
   explicit EltwiseBackwardKernel(const ActivationDef& def) : def_(def) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& shape = ctx.output_shapes[0];
-    if (shape.num_elements() == 0) return absl::OkStatus();
     const memory::desc md = FlatDesc(shape);
     const auto hint = ForwardDesc(def_, ctx.node, shape);
     dnnl::eltwise_backward::primitive_desc pd(
@@ -227,8 +226,7 @@ class EltwiseBackwardKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (!primitive_) return absl::OkStatus();
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     const int dy = def_.grad_y_first ? 1 : 0;
     diff_dst_.BindInput(ctx.input(dy).raw_data());
     data_.BindInput(ctx.input(1 - dy).raw_data());

@@ -74,9 +74,19 @@ absl::Status BatchNormShape(ShapeContext& ctx) {
 
 // Inputs: x, scale, offset, mean, variance. Outputs: y, batch_mean,
 // batch_variance, reserve_space_1 (mean), reserve_space_2 (variance).
-class BatchNormKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+class BatchNormKernel : public NonEmptyKernel {
+ protected:
+  // Empty when x is: the mean and variance inputs are empty while training
+  // (TF feeds them so) and are no operands then.
+  bool IsEmpty(const PrepareContext& ctx) const override {
+    return ctx.input_shapes[0].num_elements() == 0;
+  }
+  absl::Status PrepareEmpty(const PrepareContext& ctx) override {
+    training_ = ctx.node.attr<bool>("is_training");
+    return absl::OkStatus();
+  }
+
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     training_ = ctx.node.attr<bool>("is_training");
     const Shape& x = ctx.input_shapes[0];
     const memory::desc data = DataDesc(x, ChannelsFirst(ctx.node));
@@ -104,7 +114,7 @@ class BatchNormKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     src_.set_data_handle(ctx.input(0).raw_data());
     scale_.set_data_handle(ctx.input(1).raw_data());
     shift_.set_data_handle(ctx.input(2).raw_data());
@@ -129,6 +139,22 @@ class BatchNormKernel : public OpKernel {
     return absl::OkStatus();
   }
 
+  // TF's FusedBatchNorm of no data: y is empty and the batch statistics are
+  // NaN (the mean of nothing). The reserve spaces hold what the gradient
+  // reads: NaN while training, the given statistics in inference.
+  absl::Status ComputeEmpty(KernelContext& ctx) override {
+    FillWith(ctx.output(1), EmptyFill::kNaN);
+    FillWith(ctx.output(2), EmptyFill::kNaN);
+    if (training_) {
+      FillWith(ctx.output(3), EmptyFill::kNaN);
+      FillWith(ctx.output(4), EmptyFill::kNaN);
+    } else {
+      ctx.output(3).CopyDataFrom(ctx.input(3));
+      ctx.output(4).CopyDataFrom(ctx.input(4));
+    }
+    return absl::OkStatus();
+  }
+
  private:
   bool training_ = true;
   float bessel_ = 1.0f;
@@ -139,9 +165,11 @@ class BatchNormKernel : public OpKernel {
 
 // Inputs: dy, x, scale, reserve_space_1, reserve_space_2. Outputs: dx,
 // dscale, doffset. With is_training=false the statistics are constants.
-class BatchNormGradKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+// With an empty batch, dx is empty and dscale, doffset are zeros (sums over
+// no data).
+class BatchNormGradKernel : public NonEmptyKernel {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const bool training = ctx.node.attr<bool>("is_training");
     const memory::desc data =
         DataDesc(ctx.input_shapes[1], ChannelsFirst(ctx.node));
@@ -175,7 +203,7 @@ class BatchNormGradKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     const memory* inputs[] = {&diff_dst_, &src_, &scale_, &mean_, &variance_};
     for (int i = 0; i < 5; ++i)
       inputs[i]->set_data_handle(ctx.input(i).raw_data());

@@ -117,11 +117,10 @@ bool ChannelsFirst(const Node& node) {
   return node.attr<std::string>("data_format") == "NCHW";
 }
 
-class BiasAddKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+class BiasAddKernel : public NonEmptyKernel {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& value = ctx.input_shapes[0];
-    if (value.num_elements() == 0) return absl::OkStatus();
     const BiasDims dims = CollapsedDims(value, ChannelsFirst(ctx.node));
     const memory::desc value_md = PlainDesc(dims.value);
     const memory::desc bias_md = PlainDesc(dims.bias);
@@ -138,8 +137,7 @@ class BiasAddKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (!primitive_) return absl::OkStatus();  // no elements
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     value_.BindInput(ctx.input(0).raw_data());
     bias_.BindInput(ctx.input(1).raw_data());
     out_.BindOutput(ctx.output(0).raw_data());
@@ -160,17 +158,11 @@ class BiasAddKernel : public OpKernel {
 // measured). So the per-(row, channel) sums over a channels-first tensor's
 // trailing spatial dims run on reduction, and the sum over the leading rows
 // runs on matmul as ones[1, rows] x G[rows, C], a brgemm GEMV that reads G
-// once.
-class BiasAddGradKernel : public OpKernel {
- public:
-  absl::Status Prepare(const PrepareContext& ctx) override {
+// once. An empty batch sums to zeros (NonEmptyKernel's fill).
+class BiasAddGradKernel : public NonEmptyKernel {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& grad = ctx.input_shapes[0];
-    if (ctx.output_shapes[0].num_elements() == 0) return absl::OkStatus();
-    // No elements to sum: the gradient is zero (filled in Compute).
-    if (grad.num_elements() == 0) {
-      fill_zeros_ = true;
-      return absl::OkStatus();
-    }
     const BiasDims dims = CollapsedDims(grad, ChannelsFirst(ctx.node));
     const int64_t rows = dims.value[0], c = dims.value[1];
     const int64_t inner = dims.value.size() == 3 ? dims.value[2] : 1;
@@ -209,12 +201,7 @@ class BiasAddGradKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (fill_zeros_) {
-      auto out = ctx.output(0).flat<float>();
-      std::fill(out.begin(), out.end(), 0.0f);
-      return absl::OkStatus();
-    }
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     for (memory& m : inputs_) m.set_data_handle(ctx.input(0).raw_data());
     for (memory& m : outputs_) m.set_data_handle(ctx.output(0).raw_data());
     for (int i = 0; i < num_stages_; ++i) args_[i].Execute(primitives_[i]);
@@ -240,7 +227,6 @@ class BiasAddGradKernel : public OpKernel {
   int num_stages_ = 0;
   std::vector<memory> inputs_, outputs_;
   memory partial_, ones_;
-  bool fill_zeros_ = false;
 };
 
 // TF's _BiasAddGrad: the value's gradient is the incoming one; the bias's

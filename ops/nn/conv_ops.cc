@@ -147,11 +147,15 @@ memory::dims FilterDims(const ConvAttrs& a, const Shape& w) {
   return d;
 }
 
-class ConvKernel : public OpKernel {
+// With an empty operand (no batch, no channels, no filters), every output
+// with elements is zeros: a forward sum over no input channels, a data
+// gradient through no filters, a filter gradient over no batch.
+class ConvKernel : public NonEmptyKernel {
  public:
   ConvKernel(int spatial, ConvMode mode) : spatial_(spatial), mode_(mode) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     MINITF_ASSIGN_OR_RETURN(ConvAttrs a, AttrsOf(ctx.node, spatial_));
     const Shape& x = mode_ == ConvMode::kBackwardData ? ctx.output_shapes[0]
                                                       : ctx.input_shapes[0];
@@ -207,7 +211,7 @@ class ConvKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     // Inputs in the order they were bound; the single output last.
     for (int i = 0; i < num_inputs_; ++i) {
       ports_[i].BindInput(ctx.input(input_index_[i]).raw_data());

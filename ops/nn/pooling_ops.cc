@@ -141,17 +141,16 @@ absl::Status PoolShape(ShapeContext& ctx, int spatial, bool backward) {
 // Forward: pooling_forward (inference: no workspace). Backward:
 // pooling_backward; for max pooling, preceded by the forward recomputed
 // with a workspace (see the top of this file).
-class PoolKernel : public OpKernel {
+class PoolKernel : public NonEmptyKernel {
  public:
   PoolKernel(int spatial, PoolKind kind, bool backward)
       : spatial_(spatial), kind_(kind), backward_(backward) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     MINITF_ASSIGN_OR_RETURN(PoolAttrs a, AttrsOf(ctx.node, spatial_));
     const Shape& x = backward_ ? ctx.output_shapes[0] : ctx.input_shapes[0];
     const Shape& y = backward_ ? ctx.input_shapes.back() : ctx.output_shapes[0];
-    empty_ = x.num_elements() == 0 || y.num_elements() == 0;
-    if (empty_) return absl::OkStatus();  // oneDNN has nothing to do
     MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
                             a.Slide(x, a.ksize, a.strides, /*dilations=*/{}));
     const memory::dims &strides = a.strides, &kernel = a.ksize;
@@ -193,8 +192,7 @@ class PoolKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (empty_) return absl::OkStatus();
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     // With a recomputed forward, port 0 feeds it and port 1 the backward.
     for (int i = 0; i < num_inputs_; ++i) {
       ports_[i].BindInput(ctx.input(input_index_[i]).raw_data());
@@ -224,7 +222,6 @@ class PoolKernel : public OpKernel {
   int spatial_;
   PoolKind kind_;
   bool backward_;
-  bool empty_ = false;
   dnnl::primitive primitive_;
   dnnl::primitive recompute_;  // max pooling's backward only
   PrimitiveArgs args_, recompute_args_;

@@ -125,14 +125,13 @@ absl::Status SoftmaxShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-class SoftmaxKernel : public OpKernel {
+class SoftmaxKernel : public NonEmptyKernel {
  public:
   SoftmaxKernel(bool log, bool backward) : log_(log), backward_(backward) {}
 
-  absl::Status Prepare(const PrepareContext& ctx) override {
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Shape& shape = ctx.input_shapes[0];
-    empty_ = shape.num_elements() == 0;
-    if (empty_) return absl::OkStatus();
     MINITF_ASSIGN_OR_RETURN(
         const int axis,
         SoftmaxAxis(ctx.node.attr<int64_t>("axis"), shape.rank()));
@@ -173,8 +172,7 @@ class SoftmaxKernel : public OpKernel {
     return absl::OkStatus();
   }
 
-  absl::Status Compute(KernelContext& ctx) override {
-    if (empty_) return absl::OkStatus();
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     a_.set_data_handle(ctx.input(0).raw_data());
     if (backward_) b_.set_data_handle(ctx.input(1).raw_data());
     out_.set_data_handle(ctx.output(0).raw_data());
@@ -184,7 +182,6 @@ class SoftmaxKernel : public OpKernel {
 
  private:
   bool log_, backward_;
-  bool empty_ = false;
   dnnl::primitive primitive_;
   // Forward: a_ = src. Backward: a_ = the forward's dst, b_ = diff_dst.
   memory a_, b_, out_;
