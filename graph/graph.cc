@@ -22,12 +22,12 @@ Graph::ThreadLocalState& Graph::ThreadState() const {
   return states[id_];
 }
 Graph::~Graph() {
-  lifetime_->alive_.store(false, std::memory_order_release);
   // Handles that outlive the graph name themselves from the lifetime; the
-  // names move there (the nodes are going away anyway) and are dropped
-  // again when nothing but this graph still holds it.
+  // names move there (the nodes are going away anyway), before it is marked
+  // dead, and are dropped again when nothing but this graph still holds it.
   for (const auto& node : nodes_)
     lifetime_->names_.emplace(node.get(), std::move(node->name_));
+  lifetime_->alive_.store(false, std::memory_order_release);
   extensions_.clear();
   collections_.clear();
   nodes_by_name_.clear();
