@@ -113,7 +113,7 @@ class Graph {
     return *std::any_cast<std::shared_ptr<T>&>(slot);
   }
 
-  // Shared with every handle into this graph; dead once ~Graph starts.
+  // Shared with every handle into this graph; dead once ~Graph runs.
   GraphLifetimePtr lifetime() const { return lifetime_; }
 
   // Random seed set by tf::set_random_seed (nullopt: none).
