@@ -33,6 +33,30 @@ bool IsRefInput(const OpDef& def, int i) {
          def.ref_inputs.end();
 }
 
+// A stateless node whose every output is fed is replaced by its feeds: it
+// does not run, so neither its data nor its control inputs are needed, and
+// a control edge to it is satisfied by the feeds (TF replaces a fed
+// Placeholder, control edges included, by the feed's Recv). A stateful
+// node still runs for its effect.
+bool ReplacedByFeeds(const Node& node, const absl::flat_hash_set<Output>& fed) {
+  if (node.op_def().is_stateful || node.num_outputs() == 0) return false;
+  for (int o = 0; o < node.num_outputs(); ++o) {
+    if (!fed.contains(Output(const_cast<Node*>(&node), o))) return false;
+  }
+  return true;
+}
+
+// The shape a plan is compiled for a variable at: its static shape, or,
+// when that is not fully defined (validate_shape=false), the shape of its
+// current value, which the plan's signature then records.
+Shape PlannedVariableShape(const Shape& static_shape,
+                           const VariableSlot& slot) {
+  if (static_shape.IsFullyDefined() || !slot.initialized()) {
+    return static_shape;
+  }
+  return slot.value.shape();
+}
+
 }  // namespace
 
 uint64_t PlanSignature::Hash(const FeedDict& feeds,
@@ -63,6 +87,9 @@ bool PlanSignature::Matches(const FeedDict& f, const std::vector<Output>& fe,
       return false;
     }
   }
+  for (const auto& [slot, shape] : variable_shapes) {
+    if (!slot->initialized() || !(slot->value.shape() == shape)) return false;
+  }
   return true;
 }
 
@@ -78,7 +105,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   }
   sig.fetches = fetches;
   sig.targets = targets;
-  MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session));
+  MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session,
+                                             sig.variable_shapes));
   for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
   MINITF_RETURN_IF_ERROR(plan->Materialize(ir, session));
   Log().debug("compiled a plan of {} steps and {} values", plan->steps_.size(),
@@ -88,7 +116,8 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
 
 absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
     const FeedDict& feeds, const std::vector<Output>& fetches,
-    const std::vector<Operation>& targets, const SessionResources& session) {
+    const std::vector<Operation>& targets, const SessionResources& session,
+    std::vector<std::pair<const VariableSlot*, Shape>>& variable_shapes) {
   PlanIR ir;
   Graph* graph = nullptr;
   if (!fetches.empty()) {
@@ -125,7 +154,9 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
   for (const Output& f : fetches) {
     if (!fed.contains(f)) want(f.node());
   }
-  for (const Operation& t : targets) want(t.node());
+  for (const Operation& t : targets) {
+    if (!ReplacedByFeeds(*t.node(), fed)) want(t.node());
+  }
   while (!stack.empty()) {
     const Node* node = stack.back();
     stack.pop_back();
@@ -134,8 +165,26 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       if (IsRefInput(node->op_def(), i) || fed.contains(in)) continue;
       want(in.node());
     }
-    for (const Node* control : node->control_inputs()) want(control);
+    for (const Node* control : node->control_inputs()) {
+      if (!ReplacedByFeeds(*control, fed)) want(control);
+    }
   }
+
+  // A variable's shape for this plan (see PlannedVariableShape), recorded
+  // once when it comes from the variable's value.
+  auto variable_shape = [&](const Shape& static_shape, VariableSlot* slot) {
+    Shape shape = PlannedVariableShape(static_shape, *slot);
+    if (!static_shape.IsFullyDefined() && shape.IsFullyDefined() &&
+        std::none_of(variable_shapes.begin(), variable_shapes.end(),
+                     [&](const auto& v) { return v.first == slot; })) {
+      variable_shapes.emplace_back(slot, shape);
+    }
+    return shape;
+  };
+  auto uninitialized = [](const VariableSlot& slot) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Attempting to use uninitialized value ", slot.name));
+  };
 
   // Node ids are a topological order (inputs exist before their users).
   ShapeFolder folder;
@@ -159,7 +208,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
       const bool ref = IsRefInput(def, i);
       step.refs.push_back(ref ? session.variable(*in.node()) : nullptr);
       step.inputs.push_back(ref ? -1 : value_of.at(in));
-      in_shapes.push_back(ref ? in.shape()
+      in_shapes.push_back(ref ? variable_shape(in.shape(), step.refs.back())
                               : ir.values[step.inputs.back()].shape);
       in_values.push_back(ref || fed.contains(in) ? nullptr : folder.value(in));
     }
@@ -174,9 +223,18 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
                                 node);
       }
     }
+    if (def.is_variable) {
+      shapes.output_shapes[0] =
+          variable_shape(shapes.output_shapes[0], step.refs.back());
+    }
     for (int o = 0; o < node.num_outputs(); ++o) {
       const Shape& shape = shapes.output_shapes[o];
       if (!shape.IsFullyDefined()) {
+        // A variable of unknown shape has none until it is initialized.
+        for (const VariableSlot* slot : step.refs) {
+          if (slot != nullptr && !slot->initialized())
+            return AnnotateWithNode(uninitialized(*slot), node);
+        }
         return AnnotateWithNode(
             absl::UnimplementedError(absl::StrCat(
                 "Cannot infer a concrete shape for output ", o, " of '",
@@ -212,6 +270,8 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
   // tensor (a feed wins over its producer's output, as in BuildIR).
   absl::flat_hash_map<const Node*, int> step_of;
   absl::flat_hash_map<Output, int> value_of;
+  const absl::flat_hash_set<Output> fed(signature_.feeds.begin(),
+                                        signature_.feeds.end());
   for (size_t i = 0; i < signature_.feeds.size(); ++i)
     value_of.try_emplace(signature_.feeds[i], ir.feed_values[i]);
   for (size_t s = 0; s < ir.steps.size(); ++s) {
@@ -234,13 +294,15 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
     step.num_refs = static_cast<int>(p.refs.size());
     std::vector<Shape> in_shapes, out_shapes;
     step.is_merge = p.node->type() == "Merge";
-    if (has_control_flow_) ResolveControlDeps(*p.node, step_of, value_of, step);
+    if (has_control_flow_)
+      ResolveControlDeps(*p.node, step_of, value_of, fed, step);
     for (int i = 0; i < step.num_inputs; ++i) {
       const int id = p.inputs[i];
       input_ptrs_.push_back(id >= 0 ? &slots_[id] : nullptr);
       input_ids_.push_back(id);
-      in_shapes.push_back(id >= 0 ? ir.values[id].shape
-                                  : p.node->input(i).shape());
+      in_shapes.push_back(
+          id >= 0 ? ir.values[id].shape
+                  : PlannedVariableShape(p.node->input(i).shape(), *p.refs[i]));
     }
     for (int id : p.outputs) {
       output_ptrs_.push_back(&slots_[id]);
@@ -267,7 +329,8 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
 
 void ExecutionPlan::ResolveControlDeps(
     const Node& node, const absl::flat_hash_map<const Node*, int>& step_of,
-    const absl::flat_hash_map<Output, int>& value_of, Step& step) {
+    const absl::flat_hash_map<Output, int>& value_of,
+    const absl::flat_hash_set<Output>& fed, Step& step) {
   step.dep_steps_begin = static_cast<int>(dep_steps_.size());
   step.dep_values_begin = static_cast<int>(dep_values_.size());
   // A kernel-less control input (NoOp) has no step: it is dead when its own
@@ -278,7 +341,9 @@ void ExecutionPlan::ResolveControlDeps(
   while (!pending.empty()) {
     const Node* control = pending.back();
     pending.pop_back();
-    if (!seen.insert(control).second) continue;
+    // A node replaced by feeds is as live as the feeds: always.
+    if (!seen.insert(control).second || ReplacedByFeeds(*control, fed))
+      continue;
     if (auto it = step_of.find(control); it != step_of.end()) {
       dep_steps_.push_back(it->second);
       continue;

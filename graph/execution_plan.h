@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "minitf/graph/kernel.h"
 #include "minitf/graph/plan_ir.h"
@@ -33,11 +34,17 @@ struct PlanSignature {
   std::vector<Shape> feed_shapes;
   std::vector<Output> fetches;
   std::vector<Operation> targets;
+  // Variables whose static shape is not fully defined (validate_shape=false)
+  // and the shape of their value the plan was compiled for: a plan matches
+  // only while each still has that shape.
+  std::vector<std::pair<const VariableSlot*, Shape>> variable_shapes;
 
   // Hashes without allocating (Session::run hashes every call).
   static uint64_t Hash(const FeedDict& feeds,
                        const std::vector<Output>& fetches,
                        const std::vector<Operation>& targets);
+  // Also requires every variable of `variable_shapes` to still have its
+  // shape (a validate_shape=false assign may have changed it).
   bool Matches(const FeedDict& feeds, const std::vector<Output>& fetches,
                const std::vector<Operation>& targets) const;
 };
@@ -65,10 +72,11 @@ class ExecutionPlan {
 
  private:
   // Prunes, orders and infers concrete shapes: the IR before any pass.
-  static absl::StatusOr<PlanIR> BuildIR(const FeedDict& feeds,
-                                        const std::vector<Output>& fetches,
-                                        const std::vector<Operation>& targets,
-                                        const SessionResources& session);
+  // Records in `variable_shapes` the variable shapes it compiles for.
+  static absl::StatusOr<PlanIR> BuildIR(
+      const FeedDict& feeds, const std::vector<Output>& fetches,
+      const std::vector<Operation>& targets, const SessionResources& session,
+      std::vector<std::pair<const VariableSlot*, Shape>>& variable_shapes);
   // Creates the kernels and buffers the IR describes.
   absl::Status Materialize(const PlanIR& ir, const SessionResources& session);
 
@@ -98,7 +106,7 @@ class ExecutionPlan {
   void ResolveControlDeps(const Node& node,
                           const absl::flat_hash_map<const Node*, int>& step_of,
                           const absl::flat_hash_map<Output, int>& value_of,
-                          Step& step);
+                          const absl::flat_hash_set<Output>& fed, Step& step);
 
   PlanSignature signature_;
   std::vector<Tensor> slots_;  // one per needed node output

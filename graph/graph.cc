@@ -21,7 +21,19 @@ Graph::ThreadLocalState& Graph::ThreadState() const {
   thread_local absl::flat_hash_map<uint64_t, ThreadLocalState> states;
   return states[id_];
 }
-Graph::~Graph() = default;
+Graph::~Graph() {
+  // Handles that outlive the graph name themselves from the lifetime; the
+  // names move there (the nodes are going away anyway), before it is marked
+  // dead, and are dropped again when nothing but this graph still holds it.
+  for (const auto& node : nodes_)
+    lifetime_->names_.emplace(node.get(), std::move(node->name_));
+  lifetime_->alive_.store(false, std::memory_order_release);
+  extensions_.clear();
+  collections_.clear();
+  nodes_by_name_.clear();
+  nodes_.clear();
+  if (lifetime_.use_count() == 1) lifetime_->names_.clear();
+}
 
 std::string Graph::unique_name(absl::string_view name, bool mark_as_used) {
   const std::string& stack = name_stack();

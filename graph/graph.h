@@ -8,7 +8,9 @@
 //   graph.get_tensor_by_name("x:0") == x;
 //
 // A Graph is built by one thread at a time (as in TF); a built graph can be
-// run by sessions concurrently. Not copyable.
+// run by sessions concurrently. Not copyable. Handles into a graph
+// (Output, Operation, Variable, Session) may outlive it: used afterwards,
+// they fail with FailedPrecondition naming themselves (see node.h).
 #ifndef MINITF_GRAPH_GRAPH_H_
 #define MINITF_GRAPH_GRAPH_H_
 
@@ -111,6 +113,9 @@ class Graph {
     return *std::any_cast<std::shared_ptr<T>&>(slot);
   }
 
+  // Shared with every handle into this graph; dead once ~Graph runs.
+  GraphLifetimePtr lifetime() const { return lifetime_; }
+
   // Random seed set by tf::set_random_seed (nullopt: none).
   std::optional<int64_t> seed() const { return seed_; }
   void set_seed(std::optional<int64_t> seed) { seed_ = seed; }
@@ -127,6 +132,10 @@ class Graph {
 
   Node* AddNode(std::unique_ptr<Node> node);
 
+  // Declared first, destroyed last: ~Graph marks it dead before anything
+  // holding handles (nodes, collections, extensions) goes away.
+  const std::shared_ptr<GraphLifetime> lifetime_ =
+      std::make_shared<GraphLifetime>();
   std::vector<std::unique_ptr<Node>> nodes_;
   absl::flat_hash_map<std::string, Node*> nodes_by_name_;
   absl::flat_hash_map<std::string, int> names_in_use_;

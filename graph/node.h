@@ -6,13 +6,21 @@
 //   x.name() == "x:0";  x.shape().ToString() == "(?, 3)";
 //   tf::Operation op = x.op();  op.type() == "Placeholder";
 //
-// Handles are cheap values; they stay valid while their Graph lives.
+// Handles are cheap values. They stay valid while their Graph lives; used
+// after it is destroyed, every accessor that needs the node throws
+// minitf::Error (FailedPrecondition, RuntimeError) naming the handle, e.g.
+// "Output 'x:0' belongs to a Graph that has been destroyed", instead of
+// reading freed memory. Comparing and hashing handles never fails.
 #ifndef MINITF_GRAPH_NODE_H_
 #define MINITF_GRAPH_NODE_H_
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "minitf/core/dtype.h"
 #include "minitf/core/errors.h"
@@ -25,16 +33,56 @@ class Graph;
 class Node;
 struct OpDef;
 
+// Whether a Graph still lives. The Graph and every handle into it share one;
+// a handle asks it before touching its node (see CheckAlive). Once the graph
+// is destroyed it keeps the names of the graph's nodes, for messages.
+class GraphLifetime {
+ public:
+  bool alive() const { return alive_.load(std::memory_order_acquire); }
+  // FailedPrecondition: "<kind> '<name>' belongs to a Graph that has been
+  // destroyed". `index` < 0 names the node itself ("op"), else its output
+  // ("op:index"). REQUIRES: !alive().
+  absl::Status DestroyedError(absl::string_view kind, const Node* node,
+                              int index) const;
+
+ private:
+  friend class Graph;
+  std::atomic<bool> alive_{true};
+  // Filled by ~Graph when handles outlive it.
+  absl::flat_hash_map<const Node*, std::string> names_;
+};
+
+using GraphLifetimePtr = std::shared_ptr<const GraphLifetime>;
+
+// Throws `lifetime.DestroyedError(...)` as minitf::Error ("RuntimeError").
+[[noreturn]] void ThrowGraphDestroyed(const GraphLifetime& lifetime,
+                                      const char* kind, const Node* node,
+                                      int index);
+
+// The one check every handle makes before dereferencing its node: returns
+// quietly while the graph lives (or for a null handle), else throws.
+inline void CheckAlive(const GraphLifetimePtr& lifetime, const char* kind,
+                       const Node* node, int index) {
+  if (lifetime != nullptr && !lifetime->alive()) [[unlikely]] {
+    ThrowGraphDestroyed(*lifetime, kind, node, index);
+  }
+}
+
 // A symbolic tensor: output `index` of a node. Default-constructed, it is
 // null (TF's None, e.g. the gradient of an unreachable x).
 class Output {
  public:
   Output() = default;
-  Output(Node* node, int index) : node_(node), index_(index) {}
+  // REQUIRES: `node` is null or belongs to a live Graph.
+  Output(Node* node, int index);
 
   bool is_null() const { return node_ == nullptr; }
   explicit operator bool() const { return node_ != nullptr; }
-  Node* node() const { return node_; }
+  // Throws if the graph was destroyed (as every accessor below does).
+  Node* node() const {
+    CheckAlive(lifetime_, "Output", node_, index_);
+    return node_;
+  }
   int index() const { return index_; }
   class Operation op() const;
   Graph* graph() const;
@@ -50,21 +98,36 @@ class Output {
   friend H AbslHashValue(H h, const Output& o) {
     return H::combine(std::move(h), o.node_, o.index_);
   }
+  // CheckAlive for a handle built on this Output (a Variable), naming it
+  // `kind` in the message.
+  friend void CheckAlive(const Output& output, const char* kind) {
+    CheckAlive(output.lifetime_, kind, output.node_, output.index_);
+  }
 
  private:
+  friend class Operation;
+  Output(Node* node, int index, GraphLifetimePtr lifetime)
+      : node_(node), index_(index), lifetime_(std::move(lifetime)) {}
+
   Node* node_ = nullptr;
   int index_ = 0;
+  GraphLifetimePtr lifetime_;
 };
 
 // A handle to one node. Default-constructed, it is null.
 class Operation {
  public:
   Operation() = default;
-  explicit Operation(Node* node) : node_(node) {}
+  // REQUIRES: `node` is null or belongs to a live Graph.
+  explicit Operation(Node* node);
 
   bool is_null() const { return node_ == nullptr; }
   explicit operator bool() const { return node_ != nullptr; }
-  Node* node() const { return node_; }
+  // Throws if the graph was destroyed (as every accessor below does).
+  Node* node() const {
+    CheckAlive(lifetime_, "Operation", node_, -1);
+    return node_;
+  }
   const std::string& name() const;
   const std::string& type() const;
   Graph* graph() const;
@@ -83,7 +146,12 @@ class Operation {
   }
 
  private:
+  friend class Output;
+  Operation(Node* node, GraphLifetimePtr lifetime)
+      : node_(node), lifetime_(std::move(lifetime)) {}
+
   Node* node_ = nullptr;
+  GraphLifetimePtr lifetime_;
 };
 
 // One op instance. Created only by OpBuilder; immutable once added, except

@@ -15,6 +15,20 @@ Registry& GlobalRegistry() {
   return *registry;
 }
 
+// One of the enum's element types (not kInvalid, not a cast integer).
+bool IsValidDataType(DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kBool:
+      return true;
+    case DataType::kInvalid:
+      break;
+  }
+  return false;
+}
+
 }  // namespace
 
 void RegisterOp(OpDef def) {
@@ -44,6 +58,15 @@ absl::Status ValidateAttrs(const OpDef& def, absl::string_view node_name,
       return absl::InvalidArgumentError(
           absl::StrCat("Attr '", name, "' of op '", node_name, "' (", def.type,
                        ") has the wrong type: got ", AttrValueToString(value)));
+    }
+    // Every dtype attribute of every op is checked here: a value outside
+    // the enum (static_cast<DataType>(99)) or kInvalid is TF's as_dtype
+    // TypeError.
+    if (const DataType* dtype = std::get_if<DataType>(&value);
+        dtype != nullptr && !IsValidDataType(*dtype)) {
+      return TypeErrorStatus(absl::StrCat("Cannot convert value ",
+                                          static_cast<int>(*dtype),
+                                          " to a TensorFlow DType."));
     }
   }
   for (const AttrDef& a : def.attrs) {

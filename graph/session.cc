@@ -5,8 +5,10 @@
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "minitf/core/logging.h"
 #include "minitf/graph/execution_plan.h"
 #include "minitf/graph/op_registry.h"
 
@@ -23,7 +25,30 @@ struct Session::State {
 
 namespace {
 
+constexpr absl::string_view kGraphDestroyed =
+    "The Session's Graph has been destroyed: a Session must not outlive its "
+    "Graph";
+
+// Whether feeds[i]'s endpoint is also fed by an earlier entry. Pairwise for
+// the usual few feeds (no allocation), through a set beyond.
+bool FedBefore(const FeedDict& feeds, size_t i,
+               absl::flat_hash_set<Output>& seen) {
+  constexpr size_t kPairwise = 16;
+  if (feeds.size() <= kPairwise) {
+    for (size_t j = 0; j < i; ++j) {
+      if (feeds[j].first == feeds[i].first) return true;
+    }
+    return false;
+  }
+  return !seen.insert(feeds[i].first).second;
+}
+
+// The one point where feeds are bound: every check of a feed runs here,
+// before a plan is looked up or compiled (a plan assumes one value per fed
+// endpoint, of its dtype and a compatible shape). A feed whose graph was
+// destroyed throws its handle's error, which run() returns.
 absl::Status ValidateFeeds(const Graph& graph, const FeedDict& feeds) {
+  absl::flat_hash_set<Output> seen;
   for (size_t i = 0; i < feeds.size(); ++i) {
     const auto& [output, value] = feeds[i];
     if (output.is_null() || output.graph() != &graph) {
@@ -31,6 +56,10 @@ absl::Status ValidateFeeds(const Graph& graph, const FeedDict& feeds) {
           absl::StrCat("Cannot interpret feed_dict key as Tensor: Tensor ",
                        output.is_null() ? "None" : output.name(),
                        " is not an element of this graph."));
+    }
+    if (FedBefore(feeds, i, seen)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Endpoint \"", output.name(), "\" fed more than once."));
     }
     if (!value.IsInitialized()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -82,12 +111,46 @@ absl::Status ValidateFetches(const Graph& graph,
   return absl::OkStatus();
 }
 
+// TF accepts any intra_op_parallelism_threads and sizes its pool with it
+// (0: the machine's parallelism); a negative size fails a CHECK there. Here
+// a negative count is a ValueError, and a count above the processors is
+// clamped: OpenMP would try to start that many threads on every run, and
+// oneDNN gains nothing from more threads than processors.
+SessionOptions ValidateOptions(SessionOptions options) {
+  int& threads = options.intra_op_parallelism_threads;
+  if (threads < 0) {
+    ThrowValueError(absl::StrCat(
+        "intra_op_parallelism_threads must be >= 0 (0 keeps the process "
+        "default), got ",
+        threads));
+  }
+  const int processors = omp_get_num_procs();
+  if (threads > processors) {
+    Log().warn(
+        "intra_op_parallelism_threads = {} exceeds the {} processors of this "
+        "machine; using {}",
+        threads, processors, processors);
+    threads = processors;
+  }
+  return options;
+}
+
 }  // namespace
 
 Session::Session(Graph& graph, SessionOptions options)
-    : graph_(&graph), options_(options), state_(std::make_unique<State>()) {}
+    : graph_(&graph),
+      graph_lifetime_(graph.lifetime()),
+      options_(ValidateOptions(options)),
+      state_(std::make_unique<State>()) {}
 
 Session::~Session() = default;
+
+Graph& Session::graph() const {
+  if (!graph_lifetime_->alive()) {
+    ThrowRuntimeError(kGraphDestroyed);
+  }
+  return *graph_;
+}
 
 int Session::num_compiled_plans() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
@@ -113,6 +176,9 @@ absl::StatusOr<std::vector<Tensor>> Session::run(
 absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
     const FeedDict& feeds, const std::vector<Output>& fetches,
     const std::vector<Operation>& targets) {
+  if (!graph_lifetime_->alive()) {
+    return absl::FailedPreconditionError(kGraphDestroyed);
+  }
   MINITF_RETURN_IF_ERROR(ValidateFeeds(*graph_, feeds));
   MINITF_RETURN_IF_ERROR(ValidateFetches(*graph_, fetches, targets));
   if (options_.intra_op_parallelism_threads > 0) {

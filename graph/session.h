@@ -11,7 +11,8 @@
 //
 // Errors (bad feeds, uninitialized variables, kernel failures) come back as
 // absl::Status with TF's messages. Thread-safe: concurrent runs of one plan
-// are serialized; variables are shared without locking, as in TF.
+// are serialized; variables are shared without locking, as in TF. A Session
+// must not outlive its Graph: if it does, run() returns FailedPrecondition.
 #ifndef MINITF_GRAPH_SESSION_H_
 #define MINITF_GRAPH_SESSION_H_
 
@@ -29,6 +30,8 @@ namespace minitf {
 
 struct SessionOptions {
   // OpenMP threads for oneDNN and kernels; 0 keeps the process default.
+  // Negative throws ValueError; more than the machine's processors is
+  // clamped to their number, with a logged warning.
   int intra_op_parallelism_threads = 0;
 };
 
@@ -36,6 +39,7 @@ using FeedDict = std::vector<std::pair<Output, Tensor>>;
 
 class Session {
  public:
+  // Throws ValueError for invalid `options`.
   explicit Session(Graph& graph, SessionOptions options = {});
   ~Session();
   Session(const Session&) = delete;
@@ -55,7 +59,8 @@ class Session {
     return run(feeds, {}, {target}).status();
   }
 
-  Graph& graph() const { return *graph_; }
+  // Throws RuntimeError if the graph was destroyed.
+  Graph& graph() const;
   // Number of execution plans compiled so far (tests, benchmarks).
   int num_compiled_plans() const;
 
@@ -66,6 +71,7 @@ class Session {
 
   struct State;
   Graph* graph_;
+  GraphLifetimePtr graph_lifetime_;
   SessionOptions options_;
   std::unique_ptr<State> state_;
 };

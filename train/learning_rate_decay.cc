@@ -11,6 +11,7 @@
 #include "minitf/core/errors.h"
 #include "minitf/graph/context.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/math/pow_floor.h"
 

@@ -97,11 +97,11 @@ std::pair<Output, Output> mean(Output values, const MetricOptions& options) {
     num_values = reduce_sum(weights);
   }
   Output update_total = assign_add(total.ref(), reduce_sum(values));
-  // TF orders this after `values` with a control dependency. A step runs
-  // its ops in creation order, which already puts it after `values`, and a
-  // control edge to a fed placeholder would make the plan demand a feed
-  // for that placeholder.
-  Output update_count = assign_add(count.ref(), num_values);
+  Output update_count;
+  {
+    control_dependencies after_values({values});  // as TF orders it
+    update_count = assign_add(count.ref(), num_values);
+  }
   Output zero = constant(0.0f);
   Output value =
       div_no_nan(total.value(), maximum(count.value(), zero), "value");

@@ -9,6 +9,7 @@
 #include "minitf/graph/gradients.h"
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/control/control_ops.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/state/state_ops.h"
 #include "minitf/variables/variable_scope.h"
 

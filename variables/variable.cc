@@ -40,15 +40,21 @@ Variable Variable::FromTensor(Output tensor) {
   return Variable(std::move(data));
 }
 
+const Variable::Data& Variable::data() const {
+  CheckAlive(data_->primary(), "Variable");
+  return *data_;
+}
+
 bool Variable::is_variable() const { return !data_->ref.is_null(); }
 
 const Variable::Data& Variable::RequireVariable(const char* what) const {
-  if (data_->ref.is_null()) {
+  const Data& data = this->data();
+  if (data.ref.is_null()) {
     ThrowTypeError(absl::StrCat("'", data_->read.name(),
                                 "' is a tensor, not a variable: it has no ",
                                 what));
   }
-  return *data_;
+  return data;
 }
 
 void Variable::Create(const std::function<Output()>& initial_value,
@@ -73,8 +79,12 @@ void Variable::Create(const std::function<Output()>& initial_value,
       ThrowValueError(absl::StrCat(
           "initial_value must have a shape specified: ", init.name()));
     }
-    // The scope name "v/" names the variable op "v" verbatim.
-    data->ref = VariableOp(init.dtype(), init.shape(), scope.name());
+    // The scope name "v/" names the variable op "v" verbatim. As in TF, a
+    // variable whose shape may change has an unknown static shape: each
+    // plan is compiled for the shape its value has then.
+    data->ref = VariableOp(
+        init.dtype(), options.validate_shape ? init.shape() : Shape::Unknown(),
+        scope.name());
     data->initializer =
         minitf::assign(data->ref, init,
                        {.validate_shape = options.validate_shape})
@@ -92,21 +102,21 @@ void Variable::Create(const std::function<Output()>& initial_value,
   graph.add_to_collections(collections, *this);
 }
 
-std::string Variable::name() const { return data_->primary().name(); }
-Operation Variable::op() const { return data_->primary().op(); }
+std::string Variable::name() const { return data().primary().name(); }
+Operation Variable::op() const { return data().primary().op(); }
 Output Variable::ref() const { return RequireVariable("ref").ref; }
-Output Variable::value() const { return data_->read; }
+Output Variable::value() const { return data().read; }
 Operation Variable::initializer() const {
   return RequireVariable("initializer").initializer;
 }
 Output Variable::initial_value() const {
   return RequireVariable("initial_value").initial_value;
 }
-DataType Variable::dtype() const { return data_->read.dtype(); }
-const Shape& Variable::shape() const { return data_->read.shape(); }
-bool Variable::trainable() const { return data_->trainable; }
-const Constraint& Variable::constraint() const { return data_->constraint; }
-Graph* Variable::graph() const { return data_->read.graph(); }
+DataType Variable::dtype() const { return data().read.dtype(); }
+const Shape& Variable::shape() const { return data().read.shape(); }
+bool Variable::trainable() const { return data().trainable; }
+const Constraint& Variable::constraint() const { return data().constraint; }
+Graph* Variable::graph() const { return data().read.graph(); }
 
 Output Variable::assign(Output value, absl::string_view name) const {
   return minitf::assign(RequireVariable("assign").ref, value,

@@ -9,7 +9,8 @@
 //   auto y = w * x;                                  // reads w/read:0
 //   sess.run(tf::global_variables_initializer());
 //
-// Variable is a cheap handle; copies refer to the same variable.
+// Variable is a cheap handle; copies refer to the same variable. Used after
+// its Graph is destroyed, it throws RuntimeError naming the variable.
 #ifndef MINITF_VARIABLES_VARIABLE_H_
 #define MINITF_VARIABLES_VARIABLE_H_
 
@@ -97,6 +98,9 @@ class Variable {
   // `initializer_scope`: build the initial value under <name>/Initializer.
   void Create(const std::function<Output()>& initial_value,
               bool initializer_scope, const Options& options);
+  // The data, once the graph is known to live. Throws RuntimeError
+  // otherwise. REQUIRES: !is_null().
+  const Data& data() const;
   const Data& RequireVariable(const char* what) const;
   std::shared_ptr<const Data> data_;
 };

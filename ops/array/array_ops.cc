@@ -6,6 +6,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/view_kernel.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -13,10 +14,17 @@ namespace {
 
 class ConstKernel : public OpKernel {
  public:
-  absl::Status Compute(KernelContext& ctx) override {
-    ctx.output(0) = ctx.node().attr<Tensor>("value");
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    value_ = ctx.node.attr<Tensor>("value");  // shares the attr's buffer
     return absl::OkStatus();
   }
+  absl::Status Compute(KernelContext& ctx) override {
+    ctx.output(0) = value_;
+    return absl::OkStatus();
+  }
+
+ private:
+  Tensor value_;
 };
 
 class FillKernel : public OpKernel {

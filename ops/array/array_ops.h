@@ -51,13 +51,6 @@ Output ones(const Shape& shape, DataType dtype = DataType::kFloat,
 Output zeros_like(Output tensor, absl::string_view name = "zeros_like");
 Output ones_like(Output tensor, absl::string_view name = "ones_like");
 
-// Internal (gradients): `tensor` reshaped to the run-time shape of `like`.
-Output ReshapeLike(Output tensor, Output like,
-                   absl::string_view name = "Reshape");
-// Internal (gradients): a scalar constant of `dtype` holding `value`.
-Output ScalarConstant(double value, DataType dtype,
-                      absl::string_view name = "Const");
-
 }  // namespace minitf
 
 #endif  // MINITF_OPS_ARRAY_ARRAY_OPS_H_

@@ -11,6 +11,7 @@
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/array/view_kernel.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -336,12 +337,12 @@ class OneHotKernel : public OpKernel {
     outer_ = blocks.outer;
     inner_ = blocks.inner;
     depth_ = ctx.node.attr<int64_t>("depth");
+    on_ = ctx.node.attr<float>("on_value");
+    off_ = ctx.node.attr<float>("off_value");
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
-    const Node& node = ctx.node();
-    const double on = node.attr<float>("on_value"),
-                 off = node.attr<float>("off_value");
+    const double on = on_, off = off_;
     DispatchDataType(ctx.output(0).dtype(), [&]<typename T>() {
       auto out = ctx.output(0).flat<T>();
       std::fill(out.begin(), out.end(), static_cast<T>(off));
@@ -363,6 +364,7 @@ class OneHotKernel : public OpKernel {
 
  private:
   int64_t outer_ = 1, inner_ = 1, depth_ = 0;
+  double on_ = 1, off_ = 0;
 };
 
 absl::Status ArgMaxShape(ShapeContext& ctx) {

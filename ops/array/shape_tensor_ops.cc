@@ -13,6 +13,7 @@
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/array/index_map.h"
 #include "minitf/ops/array/strided_slice_spec.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {

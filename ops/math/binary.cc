@@ -12,6 +12,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/broadcast.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/shape_fns.h"
@@ -156,8 +157,32 @@ absl::Status NumericBinaryShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
+// x must be what `like` broadcasts to: `like`'s rank at most x's, and each
+// of its dims, aligned from the right, 1 or x's (unknown dims pass until the
+// plan compiles, where every dim is known).
 absl::Status ReduceToLikeShape(ShapeContext& ctx) {
-  ctx.add_output(ctx.input_dtype(0), ctx.input_shape(1));
+  MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
+      ctx.input_dtype(0), "x",
+      {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
+  const Shape& x = ctx.input_shape(0);
+  const Shape& like = ctx.input_shape(1);
+  if (x.has_rank() && like.has_rank()) {
+    bool compatible = like.rank() <= x.rank();
+    for (int i = 1; compatible && i <= like.rank(); ++i) {
+      const int64_t dl = like.dim(like.rank() - i), dx = x.dim(x.rank() - i);
+      compatible = dl < 0 || dx < 0 || dl == 1 || dl == dx;
+    }
+    if (!compatible) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Incompatible shapes: ", x.DebugString(),
+                       " cannot be "
+                       "reduced to ",
+                       like.DebugString(),
+                       ", which does not "
+                       "broadcast to it"));
+    }
+  }
+  ctx.add_output(ctx.input_dtype(0), like);
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/broadcast.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/register.h"

@@ -140,10 +140,6 @@ Output operator>=(Number x, Output y);
 Output ConvertNumber(Number value, DataType dtype, absl::string_view name,
                      absl::string_view op_type = "");
 
-// Internal (gradients): sums `x` over the dims where `like` was broadcast,
-// giving `like`'s run-time shape.
-Output ReduceToLike(Output x, Output like, absl::string_view name = "Sum");
-
 }  // namespace minitf
 
 #endif  // MINITF_OPS_MATH_MATH_OPS_H_

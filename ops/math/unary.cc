@@ -6,6 +6,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/shape_fns.h"
 

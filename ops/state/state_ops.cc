@@ -42,11 +42,15 @@ class VariableKernel : public OpKernel {
 
 class AssignKernel : public OpKernel {
  public:
+  absl::Status Prepare(const PrepareContext& ctx) override {
+    validate_shape_ = ctx.node.attr<bool>("validate_shape");
+    return absl::OkStatus();
+  }
   absl::Status Compute(KernelContext& ctx) override {
     VariableSlot& var = ctx.ref(0);
     const Tensor& value = ctx.input(1);
     if (var.initialized() && !(var.value.shape() == value.shape())) {
-      if (ctx.node().attr<bool>("validate_shape")) {
+      if (validate_shape_) {
         return absl::InvalidArgumentError(absl::StrCat(
             "Assign requires shapes of both tensors to match. lhs shape= ",
             var.value.shape().DebugString(),
@@ -60,6 +64,9 @@ class AssignKernel : public OpKernel {
     ctx.output(0) = var.value;
     return absl::OkStatus();
   }
+
+ private:
+  bool validate_shape_ = true;
 };
 
 // var += sign * value.

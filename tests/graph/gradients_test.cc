@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "minitf/minitf.h"
+#include "minitf/ops/internal/gradient_helpers.h"
 
 namespace minitf {
 namespace {
