@@ -45,6 +45,12 @@ absl::Status ValidateAttrs(const OpDef& def, absl::string_view node_name,
           absl::StrCat("Attr '", name, "' of op '", node_name, "' (", def.type,
                        ") has the wrong type: got ", AttrValueToString(value)));
     }
+    // TF's dtypes.as_dtype: every dtype attr names a real type.
+    if (const DataType* dtype = std::get_if<DataType>(&value);
+        dtype != nullptr && *dtype == DataType::kInvalid) {
+      return TypeErrorStatus(
+          "Cannot convert value <dtype: 'invalid'> to a TensorFlow DType.");
+    }
   }
   for (const AttrDef& a : def.attrs) {
     if (attrs.count(a.name)) continue;

@@ -146,7 +146,7 @@ class ReduceToLikeKernel : public OpKernel {
 };
 
 absl::Status NumericBinaryShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"x", "y"}));
   MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
       ctx.input_dtype(0), "x",
       {DataType::kFloat, DataType::kInt32, DataType::kInt64}));
