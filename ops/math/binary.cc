@@ -14,6 +14,7 @@
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/math/broadcast.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/math/wrapping.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -22,19 +23,19 @@ namespace {
 struct AddFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a + b;
+    return WrappingAdd(a, b);
   }
 };
 struct SubFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a - b;
+    return WrappingSub(a, b);
   }
 };
 struct MulFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a * b;
+    return WrappingMul(a, b);
   }
 };
 // Integer division: the kernel reports b == 0 (TF's "Integer division by
@@ -47,7 +48,7 @@ struct DivFn {
     if constexpr (std::is_integral_v<T>) {
       if (b == T(0)) return T(0);
       if (std::is_signed_v<T> && b == T(-1)) {
-        return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+        return WrappingNeg(a);
       }
     }
     return a / b;

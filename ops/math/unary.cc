@@ -7,6 +7,7 @@
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/math/wrapping.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -17,21 +18,21 @@ struct NegFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return -x;
+    return WrappingNeg(x);
   }
 };
 struct SquareFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return x * x;
+    return WrappingMul(x, x);
   }
 };
 struct AbsFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return x < T(0) ? -x : x;
+    return x < T(0) ? WrappingNeg(x) : x;
   }
 };
 struct SignFn {
