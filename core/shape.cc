@@ -39,8 +39,11 @@ void Shape::CheckDims() const {
 }
 
 void Shape::set_dim(int i, int64_t value) {
+  // Checked on a copy, so a rejected value leaves this shape as it was.
+  Shape changed = *this;
+  changed.dims_[i] = value;
+  changed.CheckDims();
   dims_[i] = value;
-  CheckDims();
 }
 
 Shape Shape::Unknown() {

@@ -48,7 +48,7 @@ class Shape {
   absl::Span<const int64_t> dims() const {
     return {dims_, static_cast<size_t>(rank_)};
   }
-  // Same checks as the constructor.
+  // Same checks as the constructor; on a throw the shape is unchanged.
   void set_dim(int i, int64_t value);
   bool IsFullyDefined() const;
   // Returns the product of the dims; -1 unless fully defined.

@@ -45,6 +45,11 @@ struct Tensor::Buffer {
 
 Tensor::Tensor(DataType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)) {
+  if (DataTypeSize(dtype) == 0) {
+    ThrowTypeError(absl::StrCat("Cannot allocate a tensor of dtype ",
+                                DataTypeName(dtype), " and shape ",
+                                shape_.ToString()));
+  }
   if (!shape_.IsFullyDefined()) {
     ThrowValueError(absl::StrCat("Cannot allocate a tensor of shape ",
                                  shape_.ToString(),

@@ -29,9 +29,10 @@ class Tensor {
  public:
   // An empty tensor: dtype kInvalid, no buffer.
   Tensor() = default;
-  // Allocates a zero-filled tensor. Throws ValueError unless
-  // shape.IsFullyDefined(), and minitf::Error with a ResourceExhausted
-  // status ("OOM when allocating tensor ...") when the memory cannot be had.
+  // Allocates a zero-filled tensor. Throws TypeError for DataType::kInvalid,
+  // ValueError unless shape.IsFullyDefined(), and minitf::Error with a
+  // ResourceExhausted status ("OOM when allocating tensor ...") when the
+  // memory cannot be had.
   Tensor(DataType dtype, Shape shape);
 
   // `values` laid out row-major; ValueError unless there is exactly one

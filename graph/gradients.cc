@@ -40,11 +40,17 @@ std::vector<Output> gradients(const std::vector<Output>& ys,
     ThrowValueError(absl::StrCat("Passed ", grad_ys.size(), " grad_ys for ",
                                  ys.size(), " ys"));
   }
+  // TF's convert_n_to_tensor of ys and xs rejects None first.
+  for (const auto* list : {&ys, &xs}) {
+    for (const Output& t : *list) {
+      if (t.is_null()) ThrowValueError("None values not supported.");
+    }
+  }
   if (ys.empty()) return std::vector<Output>(xs.size());
   Graph& graph = *ys[0].graph();
   for (const auto* list : {&ys, &xs}) {
     for (const Output& t : *list) {
-      if (t.is_null() || t.graph() != &graph) {
+      if (t.graph() != &graph) {
         ThrowValueError(
             "gradients: every y and x must be a tensor of one graph");
       }

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "minitf/graph/op_registry.h"
@@ -70,7 +71,13 @@ Node* Graph::FindNode(absl::string_view name) const {
   return it == nodes_by_name_.end() ? nullptr : it->second;
 }
 
+// The lookups raise what TF's Graph._as_graph_element_locked raises.
 Operation Graph::get_operation_by_name(absl::string_view name) const {
+  if (absl::StrContains(name, ':')) {
+    ThrowValueError(absl::StrCat("Name '", name,
+                                 "' appears to refer to a Tensor, not a "
+                                 "Operation."));
+  }
   Node* node = FindNode(name);
   if (node == nullptr) {
     throw Error(
@@ -82,14 +89,24 @@ Operation Graph::get_operation_by_name(absl::string_view name) const {
 }
 
 Output Graph::get_tensor_by_name(absl::string_view name) const {
-  const size_t colon = name.rfind(':');
-  int index = 0;
-  if (colon == absl::string_view::npos ||
-      !absl::SimpleAtoi(name.substr(colon + 1), &index)) {
+  constexpr absl::string_view kForm =
+      " Tensor names must be of the form \"<op_name>:<output_index>\".";
+  const size_t colon = name.find(':');
+  if (colon == absl::string_view::npos) {
     ThrowValueError(absl::StrCat(
-        "The name '", name,
-        "' looks a like an Operation name, not a Tensor name. Tensor names "
-        "must be of the form \"<op_name>:<output_index>\"."));
+        "The name '", name, "' ",
+        FindNode(name) != nullptr
+            ? "refers to an Operation, not a Tensor."
+            : "looks like an (invalid) Operation name, not a Tensor.",
+        kForm));
+  }
+  int index = 0;
+  if (name.find(':', colon + 1) != absl::string_view::npos ||
+      !absl::SimpleAtoi(name.substr(colon + 1), &index)) {
+    ThrowValueError(absl::StrCat("The name '", name,
+                                 "' looks a like a Tensor name, but is not a "
+                                 "valid one.",
+                                 kForm));
   }
   const absl::string_view op_name = name.substr(0, colon);
   Node* node = FindNode(op_name);

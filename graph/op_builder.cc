@@ -119,6 +119,7 @@ Node* OpBuilder::Finalize() {
                          : nullptr);
   }
   ShapeContext ctx(attrs_, dtypes, shapes, values);
+  ctx.op_type = type_;
   if (def->shape_fn) {
     absl::Status status = def->shape_fn(ctx);
     if (IsTypeErrorStatus(status))

@@ -57,6 +57,9 @@ class ShapeContext {
 
   std::vector<DataType> output_dtypes;
   std::vector<Shape> output_shapes;
+  // The op's type ("Add"), for op_def_library's messages; set by OpBuilder
+  // (empty while a plan compiles, when dtypes are long validated).
+  std::string op_type;
   // True while a Session compiles a plan: every input shape is concrete, and
   // an op whose static shape is deliberately less specific than its input's
   // (PlaceholderWithDefault) returns the run-time shape.

@@ -49,7 +49,10 @@ Initializer constant_initializer(std::vector<double> value, bool verify_shape) {
   return [value = std::move(value), verify_shape](const Shape& shape,
                                                   DataType dtype) {
     const int64_t n = shape.num_elements();
-    if (verify_shape && static_cast<int64_t>(value.size()) != n) {
+    // TF compares the value's own shape, (len(value),), with `shape`.
+    const bool same_shape =
+        shape.rank() == 1 && shape.dim(0) == static_cast<int64_t>(value.size());
+    if (verify_shape && !same_shape) {
       ThrowTypeError(absl::StrCat("Expected Tensor's shape: ", shape.ToString(),
                                   ", got (", value.size(), ",)."));
     }

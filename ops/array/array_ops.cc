@@ -73,14 +73,13 @@ absl::Status FillShape(ShapeContext& ctx) {
 absl::Status ReshapeShape(ShapeContext& ctx) {
   const auto& target = ctx.attr<std::vector<int64_t>>("shape");
   const Shape& in = ctx.input_shape(0);
-  Shape out(absl::MakeConstSpan(target));
   int unknown = -1;
   int64_t known = 1;
   for (int i = 0; i < static_cast<int>(target.size()); ++i) {
     if (target[i] == -1) {
       if (unknown >= 0) {
-        return absl::InvalidArgumentError(
-            "Cannot infer multiple unknown dimensions in shape");
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Only one input size may be -1, not both ", unknown, " and ", i));
       }
       unknown = i;
     } else if (target[i] < 0) {
@@ -90,20 +89,15 @@ absl::Status ReshapeShape(ShapeContext& ctx) {
       known *= target[i];
     }
   }
+  Shape out(absl::MakeConstSpan(target));
   const int64_t n = in.num_elements();
   if (n >= 0) {
-    if (unknown >= 0) {
-      if (known == 0 || n % known != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "Cannot reshape a tensor with ", n, " elements to shape [",
-            absl::StrJoin(target, ","), "] (", known, " elements)"));
-      }
-      out.set_dim(unknown, n / known);
-    } else if (known != n) {
+    if (unknown >= 0 ? known == 0 || n % known != 0 : known != n) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Cannot reshape a tensor with ", n, " elements to shape [",
-          absl::StrJoin(target, ","), "] (", known, " elements)"));
+          "Cannot reshape a tensor with ", n, " elements to shape ",
+          out.DebugString(), " (", known, " elements)"));
     }
+    if (unknown >= 0) out.set_dim(unknown, n / known);
   }
   ctx.add_output(ctx.input_dtype(0), out);
   return absl::OkStatus();
@@ -138,8 +132,8 @@ Output constant(const std::vector<T>& values, const Shape& shape,
   }
   const int64_t n = shape.num_elements();
   if (static_cast<int64_t>(values.size()) > n) {
-    ThrowTypeError(absl::StrCat("Too many elements provided. Needed at most ",
-                                n, ", but received ", values.size()));
+    ThrowValueError(absl::StrCat("Too many elements provided. Needed at most ",
+                                 n, ", but received ", values.size()));
   }
   Tensor t(DataTypeOf<T>::value, shape);
   auto flat = t.flat<T>();

@@ -126,12 +126,8 @@ absl::Status SelectShape(ShapeContext& ctx) {
   }
   const Shape &c = ctx.input_shape(0), &t = ctx.input_shape(1),
               &e = ctx.input_shape(2);
-  std::optional<Shape> out = t.MergeWith(e);
-  if (!out) {
-    return absl::InvalidArgumentError(absl::StrCat("Shapes ", t.DebugString(),
-                                                   " and ", e.DebugString(),
-                                                   " must be equal"));
-  }
+  MINITF_ASSIGN_OR_RETURN(const Shape merged, MergeShapes(t, e));
+  const std::optional<Shape> out = merged;
   if (c.has_rank() && out->has_rank() && c.rank() > 0) {
     if (c.rank() == 1 && out->rank() > 1) {
       if (c.dim(0) >= 0 && out->dim(0) >= 0 && c.dim(0) != out->dim(0)) {

@@ -109,13 +109,16 @@ absl::Status FillPadMaps(const Tensor& paddings, PadMode mode, IndexMaps& maps,
       return absl::InvalidArgumentError(
           absl::StrCat("Paddings must be non-negative: ", before, " ", after));
     }
-    if (mode != PadMode::kConstant) {
-      const int64_t limit = n - (mode == PadMode::kReflect ? 1 : 0);
-      if (before > limit || after > limit) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "paddings must be less than the dimension size: ", before, ", ",
-            after, " not less than ", limit));
-      }
+    // TF's MirrorPad kernel texts name the dimension's size.
+    if (mode == PadMode::kReflect && (before >= n || after >= n)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "paddings must be less than the dimension size: ", before, ", ",
+          after, " not less than ", n));
+    }
+    if (mode == PadMode::kSymmetric && (before > n || after > n)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "paddings must be no greater than the dimension size: ", before, ", ",
+          after, " greater than ", n));
     }
     if (n + before + after != maps.out_dim(d)) {
       return absl::InvalidArgumentError(

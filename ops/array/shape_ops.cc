@@ -98,7 +98,7 @@ std::vector<int64_t> InversePermutation(const std::vector<int64_t>& perm) {
 // ---- Concat and the slices its gradient takes. ----
 
 absl::Status ConcatShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"values"}));
   int rank = -1;
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input_shape(i).has_rank()) continue;
@@ -113,8 +113,13 @@ absl::Status ConcatShape(ShapeContext& ctx) {
     ctx.add_output(ctx.input_dtype(0), Shape::Unknown());
     return absl::OkStatus();
   }
-  MINITF_ASSIGN_OR_RETURN(int64_t axis,
-                          NormalizeAxis(ctx.attr<int64_t>("axis"), rank));
+  int64_t axis = ctx.attr<int64_t>("axis");
+  const int64_t min_rank = axis < 0 ? -axis : axis + 1;
+  if (rank < min_rank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shape must be at least rank ", min_rank, " but is rank ", rank));
+  }
+  if (axis < 0) axis += rank;
   Shape out = Shape::UnknownDims(rank);
   int64_t total = 0;
   for (int i = 0; i < ctx.num_inputs(); ++i) {
@@ -249,8 +254,12 @@ absl::Status SqueezeShape(ShapeContext& ctx) {
     return absl::OkStatus();
   }
   std::vector<bool> drop(in.rank(), false);
-  for (int64_t a : axes) {
-    MINITF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(a, in.rank()));
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < -in.rank() || axes[i] >= in.rank()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "squeeze_dims[", i, "] not in [", -in.rank(), ",", in.rank(), ")."));
+    }
+    const int64_t axis = axes[i] < 0 ? axes[i] + in.rank() : axes[i];
     if (in.dim(axis) >= 0 && in.dim(axis) != 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("Can not squeeze dim[", axis,
@@ -380,8 +389,14 @@ absl::Status ArgMaxShape(ShapeContext& ctx) {
     ctx.add_output(out_type, Shape::Unknown());
     return absl::OkStatus();
   }
-  MINITF_ASSIGN_OR_RETURN(
-      int64_t axis, NormalizeAxis(ctx.attr<int64_t>("dimension"), in.rank()));
+  int64_t axis = ctx.attr<int64_t>("dimension");
+  if (axis < -in.rank() || axis >= in.rank()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Dimension (", axis, ") must be in the range [",
+                     -in.rank(), ", ", in.rank(), "), where ", in.rank(),
+                     " is the number of dimensions in the input."));
+  }
+  if (axis < 0) axis += in.rank();
   std::vector<int64_t> dims;
   for (int i = 0; i < in.rank(); ++i) {
     if (i != axis) dims.push_back(in.dim(i));
@@ -451,7 +466,11 @@ Output transpose(Output a, std::optional<std::vector<int64_t>> perm,
 
 Output concat(absl::Span<const Output> values, int64_t axis,
               absl::string_view name) {
-  if (values.empty()) ThrowValueError("concat needs at least one tensor");
+  if (values.empty()) {
+    ThrowValueError(
+        "List argument 'values' to 'ConcatV2' Op with length 0 shorter than "
+        "minimum length 2.");
+  }
   if (values.size() == 1) return identity(values[0], name);  // TF does the same
   return OpBuilder("ConcatV2", name).Inputs(values).Attr("axis", axis).Build();
 }

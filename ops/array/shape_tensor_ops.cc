@@ -82,17 +82,8 @@ class ShapeValueKernel : public OpKernel {
 // ---- Pack and Unpack ----
 
 absl::Status PackShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
-  Shape merged = Shape::Unknown();
-  for (int i = 0; i < ctx.num_inputs(); ++i) {
-    std::optional<Shape> m = merged.MergeWith(ctx.input_shape(i));
-    if (!m) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Shapes must be equal rank, but are ", merged.rank(),
-                       " and ", ctx.input_shape(i).rank()));
-    }
-    merged = *m;
-  }
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"values"}));
+  MINITF_ASSIGN_OR_RETURN(Shape merged, MergeInputShapes(ctx));
   if (!merged.has_rank()) {
     ctx.add_output(ctx.input_dtype(0), Shape::Unknown());
     return absl::OkStatus();
@@ -225,9 +216,13 @@ absl::Status DynamicReshapeShape(ShapeContext& ctx) {
             absl::StrCat("Size ", i, " must be non-negative, not ", dims[i]));
       }
     }
-    if (std::count(dims.begin(), dims.end(), -1) > 1) {
+    const auto first = std::find(dims.begin(), dims.end(), -1);
+    const auto second =
+        first == dims.end() ? first : std::find(first + 1, dims.end(), -1);
+    if (second != dims.end()) {
       return absl::InvalidArgumentError(
-          "Cannot infer multiple unknown dimensions in shape");
+          absl::StrCat("Only one input size may be -1, not both ",
+                       first - dims.begin(), " and ", second - dims.begin()));
     }
     target = Shape(absl::MakeConstSpan(dims));
   }

@@ -40,7 +40,7 @@ absl::Status SwitchShape(ShapeContext& ctx) {
 // TF's Merge shape: the dimensions every input agrees on; an unknown rank
 // when the ranks differ.
 absl::Status MergeShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"inputs"}));
   Shape out = ctx.input_shape(0);
   for (int i = 1; i < ctx.num_inputs() && out.has_rank(); ++i) {
     const Shape& in = ctx.input_shape(i);

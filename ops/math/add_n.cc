@@ -28,17 +28,8 @@ class AddNKernel : public OpKernel {
 };
 
 absl::Status AddNShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
-  Shape merged = ctx.input_shape(0);
-  for (int i = 1; i < ctx.num_inputs(); ++i) {
-    std::optional<Shape> m = merged.MergeWith(ctx.input_shape(i));
-    if (!m) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shapes must be equal rank, but are ", merged.DebugString(), " and ",
-          ctx.input_shape(i).DebugString()));
-    }
-    merged = *m;
-  }
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"inputs"}));
+  MINITF_ASSIGN_OR_RETURN(Shape merged, MergeInputShapes(ctx));
   ctx.add_output(ctx.input_dtype(0), merged);
   return absl::OkStatus();
 }
@@ -48,8 +39,8 @@ absl::Status AddNShape(ShapeContext& ctx) {
 Output add_n(absl::Span<const Output> inputs, absl::string_view name) {
   if (inputs.empty()) {
     ThrowValueError(
-        "inputs must be a list of at least one Tensor with the same dtype and "
-        "shape");
+        "inputs must be a list of at least one Tensor/IndexedSlices with the "
+        "same dtype and shape");
   }
   if (inputs.size() == 1) return inputs[0];  // TF returns the tensor itself.
   return OpBuilder("AddN", name).Inputs(inputs).Build();

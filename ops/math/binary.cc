@@ -15,6 +15,7 @@
 #include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/broadcast.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/math/wrapping.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -23,19 +24,19 @@ namespace {
 struct AddFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a + b;
+    return WrappingAdd(a, b);
   }
 };
 struct SubFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a - b;
+    return WrappingSub(a, b);
   }
 };
 struct MulFn {
   template <typename T>
   static T Apply(T a, T b) {
-    return a * b;
+    return WrappingMul(a, b);
   }
 };
 // Integer division: the kernel reports b == 0 (TF's "Integer division by
@@ -48,7 +49,7 @@ struct DivFn {
     if constexpr (std::is_integral_v<T>) {
       if (b == T(0)) return T(0);
       if (std::is_signed_v<T> && b == T(-1)) {
-        return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+        return WrappingNeg(a);
       }
     }
     return a / b;
@@ -147,7 +148,7 @@ class ReduceToLikeKernel : public OpKernel {
 };
 
 absl::Status NumericBinaryShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"x", "y"}));
   MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(
       ctx.input_dtype(0), "x",
       {DataType::kFloat, DataType::kInt32, DataType::kInt64}));

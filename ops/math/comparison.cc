@@ -83,7 +83,7 @@ class ComparisonKernel : public OpKernel {
 
 template <typename Fn>
 absl::Status ComparisonShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"x", "y"}));
   if constexpr (Fn::kAllowsBool) {
     MINITF_RETURN_IF_ERROR(
         CheckDtypeAllowed(ctx.input_dtype(0), "x",

@@ -37,7 +37,7 @@ class DivNoNanKernel : public OpKernel {
 };
 
 absl::Status DivNoNanShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"x", "y"}));
   MINITF_RETURN_IF_ERROR(
       CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
   MINITF_ASSIGN_OR_RETURN(

@@ -6,6 +6,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/shape_fns.h"
 
 namespace minitf {
 namespace {
@@ -54,12 +55,9 @@ class MatMulKernel : public NonEmptyKernel {
 
 absl::Status MatMulShape(ShapeContext& ctx) {
   const Shape &a = ctx.input_shape(0), &b = ctx.input_shape(1);
-  if (ctx.input_dtype(0) != DataType::kFloat ||
-      ctx.input_dtype(1) != DataType::kFloat) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "MatMul supports float32 only, got ", DataTypeName(ctx.input_dtype(0)),
-        " and ", DataTypeName(ctx.input_dtype(1))));
-  }
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"a", "b"}));
+  MINITF_RETURN_IF_ERROR(
+      CheckDtypeAllowed(ctx.input_dtype(0), "a", {DataType::kFloat}));
   for (const Shape* s : {&a, &b}) {
     if (s->has_rank() && s->rank() != 2) {
       return absl::InvalidArgumentError(

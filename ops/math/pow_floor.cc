@@ -49,7 +49,7 @@ class RoundKernel : public OpKernel {
 };
 
 absl::Status PowShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"x", "y"}));
   MINITF_RETURN_IF_ERROR(
       CheckDtypeAllowed(ctx.input_dtype(0), "x", {DataType::kFloat}));
   MINITF_ASSIGN_OR_RETURN(

@@ -8,6 +8,7 @@
 #include "minitf/ops/array/array_ops.h"
 #include "minitf/ops/internal/gradient_helpers.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/math/wrapping.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -18,21 +19,21 @@ struct NegFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return -x;
+    return WrappingNeg(x);
   }
 };
 struct SquareFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return x * x;
+    return WrappingMul(x, x);
   }
 };
 struct AbsFn {
   static constexpr bool kFloatOnly = false;
   template <typename T>
   static T Apply(T x) {
-    return x < T(0) ? -x : x;
+    return x < T(0) ? WrappingNeg(x) : x;
   }
 };
 struct SignFn {

@@ -283,23 +283,6 @@ absl::Status ForwardShape(const ActivationDef& def, ShapeContext& ctx) {
   return UnchangedShape(ctx);
 }
 
-// TF's shape merge: both inputs have one shape, unknowns filled in.
-absl::StatusOr<Shape> MergeShapes(const Shape& a, const Shape& b) {
-  if (!a.has_rank()) return b;
-  if (!b.has_rank()) return a;
-  if (a.rank() != b.rank()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
-  }
-  for (int i = 0; i < a.rank(); ++i) {
-    if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Dimensions must be equal, but are ", a.dim(i), " and ", b.dim(i)));
-    }
-  }
-  return *a.MergeWith(b);
-}
-
 absl::Status BackwardShape(const ActivationDef& def, ShapeContext& ctx) {
   for (int i = 0; i < 2; ++i) {
     MINITF_RETURN_IF_ERROR(CheckDtypeAllowed(

@@ -49,7 +49,7 @@ int ChannelAxis(const Shape& value, bool channels_first) {
 absl::Status BiasAddShape(ShapeContext& ctx) {
   MINITF_RETURN_IF_ERROR(
       CheckDtypeAllowed(ctx.input_dtype(0), "value", {DataType::kFloat}));
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"value", "bias"}));
   const std::string& data_format = ctx.attr<std::string>("data_format");
   MINITF_RETURN_IF_ERROR(CheckDataFormat(data_format));
   const bool channels_first = data_format == "NCHW";
@@ -255,6 +255,14 @@ Output bias_add(Output value, Output bias, const BiasAddOptions& options) {
     data_format = "NHWC";
   } else {
     ThrowValueError("data_format must be of the form `N...C` or `NC...`");
+  }
+  // TF's bias_add converts the bias to the value's dtype first.
+  if (!value.is_null() && !bias.is_null() && bias.dtype() != value.dtype()) {
+    ThrowValueError(absl::StrCat(
+        "Tensor conversion requested dtype ", DataTypeName(value.dtype()),
+        " for Tensor with dtype ", DataTypeName(bias.dtype()), ": 'Tensor(\"",
+        bias.name(), "\", shape=", bias.shape().ToString(),
+        ", dtype=", DataTypeName(bias.dtype()), ")'"));
   }
   return OpBuilder("BiasAdd", options.name)
       .Input(value)

@@ -13,6 +13,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/ops/nn/window.h"
+#include "minitf/ops/shape_fns.h"
 
 namespace minitf::nn {
 namespace {
@@ -105,6 +106,9 @@ absl::StatusOr<Shape> ForwardShape(const ConvAttrs& a, const Shape& x,
 }
 
 absl::Status ConvShape(ShapeContext& ctx, int spatial, ConvMode mode) {
+  if (mode == ConvMode::kForward) {
+    MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"input", "filter"}));
+  }
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     if (ctx.input_dtype(i) != DataType::kFloat) {
       return absl::InvalidArgumentError("Convolutions support float32 only");

@@ -55,27 +55,6 @@ absl::Status CheckRankAtLeastOne(const Shape& s) {
   return absl::OkStatus();
 }
 
-// TF's InferenceContext::Merge, with its messages.
-absl::StatusOr<Shape> MergeShapes(const Shape& a, const Shape& b) {
-  if (a.has_rank() && b.has_rank() && a.rank() != b.rank()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
-  }
-  std::optional<Shape> merged = a.MergeWith(b);
-  if (merged.has_value()) return *merged;
-  for (int i = 0; i < a.rank(); ++i) {
-    if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Dimension ", i, " in both shapes must be equal, but are ", a.dim(i),
-          " and ", b.dim(i), ". Shapes are ", a.DebugString(), " and ",
-          b.DebugString(), "."));
-    }
-  }
-  return absl::InvalidArgumentError(absl::StrCat("Shapes ", a.DebugString(),
-                                                 " and ", b.DebugString(),
-                                                 " are not compatible"));
-}
-
 // `s` without dimension `axis`. REQUIRES: s.has_rank().
 Shape RemoveDim(const Shape& s, int axis) {
   std::vector<int64_t> dims(s.dims().begin(), s.dims().end());

@@ -69,9 +69,10 @@ absl::StatusOr<Window> Window::Parse(int spatial, const std::string& padding,
   const std::string last = DefaultDataFormat(spatial);
   const std::string first = ChannelsFirstFormat(spatial);
   if (data_format != last && data_format != first) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid data_format '",
-                                                   data_format, "': expected ",
-                                                   last, " or ", first));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Value for attr 'data_format' of \"", data_format,
+                     "\" is not in the list of allowed values: \"", last,
+                     "\", \"", first, "\""));
   }
   if (padding != "SAME" && padding != "VALID") {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -51,8 +51,8 @@ struct Window {
   bool same = false;  // padding "SAME"; else "VALID"
 
   // Validates `data_format` (DefaultDataFormat(spatial) or its channels-first
-  // counterpart) and `padding` ("SAME" or "VALID"), in that order, with TF's
-  // messages.
+  // counterpart) and `padding` ("SAME" or "VALID"), in that order, with
+  // op_def_library's messages ("Value for attr 'data_format' of ...").
   static absl::StatusOr<Window> Parse(int spatial, const std::string& padding,
                                       const std::string& data_format);
 

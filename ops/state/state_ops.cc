@@ -137,13 +137,18 @@ absl::Status AssignUpdateShape(ShapeContext& ctx, const char* type) {
 }
 
 absl::Status AssignShape(ShapeContext& ctx) {
-  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx));
+  MINITF_RETURN_IF_ERROR(CheckSameDtypes(ctx, {"ref", "value"}));
   const Shape &ref = ctx.input_shape(0), &value = ctx.input_shape(1);
   const bool validate = ctx.attr<bool>("validate_shape");
   if (validate && !ref.IsCompatibleWith(value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Shapes must be equal rank, but are ", ref.DebugString(),
-                     " and ", value.DebugString()));
+    // TF's Assign kernel when a plan runs; its shape function's merge when
+    // the graph is built.
+    if (ctx.compiling_plan) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Assign requires shapes of both tensors to match. lhs shape= ",
+          ref.DebugString(), " rhs shape= ", value.DebugString()));
+    }
+    return MergeShapes(ref, value).status();
   }
   ctx.add_output(ctx.input_dtype(0), validate ? ref : value);
   return absl::OkStatus();

@@ -9,46 +9,20 @@
 
 #include "minitf/graph/op_registry.h"
 #include "minitf/minitf.h"
+#include "minitf/tests/bad_input_util.h"
 
 namespace minitf {
 namespace {
 
+using test::BadInputTest;
+using test::ExpectError;
 using ::testing::HasSubstr;
-
-// Runs `fn`, which must throw minitf::Error of `code` and `python_type`
-// whose message contains `text`.
-template <typename F>
-void ExpectError(F fn, absl::StatusCode code, const std::string& python_type,
-                 const std::string& text) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected: " << text;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.status().code(), code) << e.status();
-    EXPECT_EQ(e.python_type(), python_type);
-    EXPECT_THAT(std::string(e.what()), HasSubstr(text));
-  }
-}
 
 // ctest runs each case in its own process: here no Graph exists yet.
 TEST(OpRegistryTest, OpsAreRegisteredBeforeAnyGraphExists) {
   EXPECT_NE(LookupOp("MatMul"), nullptr);
   EXPECT_EQ(LookupOp("NoSuchOp"), nullptr);
 }
-
-class BadInputTest : public ::testing::Test {
- protected:
-  // A valid fetch still works in a session of this graph.
-  void ExpectSessionStillRuns(Session& sess) {
-    auto out = sess.run({two_});
-    ASSERT_TRUE(out.ok()) << out.status();
-    EXPECT_EQ((*out)[0].scalar<float>(), 2.0f);
-  }
-
-  Graph graph_;
-  GraphGuard guard_{graph_};
-  Output two_ = constant(2.0f, "two");
-};
 
 TEST_F(BadInputTest, DimBelowMinusOneIsAValueError) {
   ExpectError(

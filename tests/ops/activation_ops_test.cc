@@ -337,7 +337,8 @@ TEST_F(ActivationOpsTest, ErrorsHaveTfsMessages) {
                   .Input(placeholder(float32, {2, 4}))
                   .Build();
             }),
-            "Dimensions must be equal, but are 3 and 4 for 'SigmoidGrad' (op: "
+            "Dimension 1 in both shapes must be equal, but are 3 and 4. Shapes "
+            "are [2,3] and [2,4]. for 'SigmoidGrad' (op: "
             "'SigmoidGrad') with input shapes: [2,3], [2,4].");
   EXPECT_EQ(Message([&] {
               OpBuilder("EluGrad", "")
@@ -354,7 +355,8 @@ TEST_F(ActivationOpsTest, ErrorsHaveTfsMessages) {
   auto out = sess.run({{a, Random({2, 3}, 1)}, {p, Random({4, 3}, 2)}}, {grad});
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(),
-              HasSubstr("Dimensions must be equal, but are 2 and 4"));
+              HasSubstr("Dimension 0 in both shapes must be equal, but are 2 "
+                        "and 4"));
 }
 
 }  // namespace

@@ -261,8 +261,8 @@ TEST_F(BiasAddTest, ErrorsHaveTfsMessages) {
       Message([&] {
         nn::bias_add(placeholder(float32, {2, 4}), placeholder(int32, {4}));
       }),
-      HasSubstr("Input 1 has type int32 that does not match type "
-                "float32 of argument 0"));
+      HasSubstr("Tensor conversion requested dtype float32 for Tensor with "
+                "dtype int32: 'Tensor(\"Placeholder"));
   EXPECT_EQ(Message([&] {
               OpBuilder("BiasAddGrad", "")
                   .Input(placeholder(float32, {2, 4}))

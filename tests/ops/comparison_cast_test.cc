@@ -101,8 +101,9 @@ TEST_F(ComparisonCastTest, EqualityOnBoolsAndComparisonErrors) {
     greater(constant(1.0f), constant(1));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("Input 1 has type int32 that does not "
-                                    "match type float32 of argument 0"));
+    EXPECT_THAT(e.what(), HasSubstr("Input 'y' of 'Greater' Op has type int32 "
+                                    "that does not match type float32 of "
+                                    "argument 'x'."));
   }
   try {
     equal(placeholder(float32, {2}, "x"), placeholder(float32, {3}, "y"));

@@ -517,8 +517,8 @@ TEST_F(CondTest, MergeShapeKeepsTheDimensionsTheInputsAgreeOn) {
         merge({a, placeholder(int32, {2, 3})});
       },
       "TypeError",
-      "Input 1 has type int32 that does not match type float32 of "
-      "argument 0");
+      "Tensors in list passed to 'inputs' of 'Merge' Op have types "
+      "[float32, int32] that don't all match.");
 }
 
 }  // namespace

@@ -277,7 +277,8 @@ TEST_F(ConvOpsTest, ErrorsHaveTfsMessages) {
       }),
       HasSubstr("Negative dimension size caused by subtracting 7 from 5"));
   EXPECT_THAT(message([&] { nn::conv2d(x, k3, {.data_format = "NWHC"}); }),
-              HasSubstr("Invalid data_format 'NWHC'"));
+              HasSubstr("Value for attr 'data_format' of \"NWHC\" is not in "
+                        "the list of allowed values"));
 }
 
 TEST_F(ConvOpsTest, RunTimeBatchSizeComesFromTheFeed) {

@@ -78,7 +78,7 @@ TEST_F(PadTileGatherTest, PadModesMatchNaiveLoopsWithGradients) {
   ASSERT_FALSE(status.ok());
   EXPECT_THAT(status.status().message(),
               HasSubstr("paddings must be less than the dimension size: 3, 0 "
-                        "not less than 2"));
+                        "not less than 3"));
 }
 
 TEST_F(PadTileGatherTest, TileMatchesNaiveLoopWithGradient) {

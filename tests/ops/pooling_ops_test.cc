@@ -295,7 +295,8 @@ TEST_F(PoolingOpsTest, ErrorsHaveTfsMessages) {
   EXPECT_THAT(BuildError([&] {
                 nn::avg_pool(x, {.ksize = {2}, .data_format = "NWHC"});
               }),
-              HasSubstr("Invalid data_format 'NWHC'"));
+              HasSubstr("Value for attr 'data_format' of \"NWHC\" is not in "
+                        "the list of allowed values"));
   EXPECT_THAT(BuildError([&] { nn::max_pool3d(x, {.ksize = {2}}); }),
               HasSubstr("Shape must be rank 5 but is rank 4"));
   EXPECT_THAT(
