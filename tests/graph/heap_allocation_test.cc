@@ -17,6 +17,11 @@ namespace {
 std::atomic<int64_t> heap_allocations{0};
 }  // namespace
 
+// The replacements pair malloc with free; g++ 12's -Wmismatched-new-delete
+// (on under the sanitizer build) sees free() in an operator delete and
+// warns although the pairing is right.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   if (!minitf::InsideOneDnnExecute()) {
     heap_allocations.fetch_add(1, std::memory_order_relaxed);
@@ -26,6 +31,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace minitf {
 namespace {
