@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "minitf/graph/execution_plan.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/minitf.h"
@@ -228,6 +229,58 @@ TEST_F(ConcurrencyTest, RunsOfOnePlanExecuteConcurrently) {
   EXPECT_EQ(sess.num_compiled_plans(), 2);  // the initializer, `met`
 }
 
+// A plan makes instances only while all it has are busy: 4 runs at once
+// make 4, later runs reuse them, and a plan run by one thread at a time
+// keeps one.
+TEST_F(ConcurrencyTest, PlansMakeInstancesOnlyForRunsInFlight) {
+  auto x = placeholder(float32, {2}, "x");
+  auto met = TestOp("TestRendezvous", x + constant(1.0f));
+  auto plain = x * constant(3.0f);
+  const FeedDict feeds = {{x, Tensor::FromVector<float>({1, 2}, {2})}};
+  const ExecutionPlan::SessionResources resources{
+      .variable = [](const Node&) -> VariableSlot* { return nullptr; },
+      .node_state = [](const Node&) -> std::shared_ptr<void>* {
+        return nullptr;
+      }};
+  auto meeting_plan = ExecutionPlan::Compile(feeds, {met}, {}, resources);
+  auto plain_plan = ExecutionPlan::Compile(feeds, {plain}, {}, resources);
+  ASSERT_TRUE(meeting_plan.ok() && plain_plan.ok());
+  Rendezvous meeting;
+  meeting.parties = kThreads;
+  rendezvous = &meeting;
+  std::atomic<int> failures{0};
+  RunOnThreads([&](int) {
+    if (!(*meeting_plan)->Run(feeds).ok()) ++failures;
+  });
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ((*meeting_plan)->num_instances(), kThreads);
+  meeting.parties = 1;  // alone from now on
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*meeting_plan)->Run(feeds).ok());
+    ASSERT_TRUE((*plain_plan)->Run(feeds).ok());
+  }
+  rendezvous = nullptr;
+  EXPECT_EQ((*meeting_plan)->num_instances(), kThreads);
+  EXPECT_EQ((*plain_plan)->num_instances(), 1);
+}
+
+// TF's use_locking attribute on AssignAdd / AssignSub (default false);
+// Assign always holds its variable exclusively.
+TEST_F(ConcurrencyTest, UpdatesCarryUseLocking) {
+  auto v = VariableOp(float32, {2}, "v");
+  auto delta = constant<float>({1, 1}, {2});
+  EXPECT_FALSE(assign_add(v, delta).node()->attr<bool>("use_locking"));
+  EXPECT_TRUE(assign_add(v, delta, {.use_locking = true})
+                  .node()
+                  ->attr<bool>("use_locking"));
+  EXPECT_TRUE(assign_sub(v, delta, {.use_locking = true, .name = "down"})
+                  .node()
+                  ->attr<bool>("use_locking"));
+  EXPECT_EQ(assign_sub(v, delta, {.name = "down"}).node()->name(), "down_1");
+  EXPECT_TRUE(LookupOp("Assign")->exclusive_refs);
+  EXPECT_FALSE(LookupOp("AssignAdd")->exclusive_refs);
+}
+
 // A run updating a variable with use_locking holds it exclusively: runs
 // that touch it never overlap one another, so none of the updates is lost.
 TEST_F(ConcurrencyTest, UseLockingRunsOfOneVariableDoNotOverlap) {
@@ -295,26 +348,28 @@ TEST_F(ConcurrencyTest, InitializationNeverShowsAHalfMadeVariable) {
 }
 
 // TF keeps one stream per random op per Session. Runs from 4 threads draw
-// disjoint stretches of it: together they drew exactly what as many
-// sequential runs draw, each run one sequential run's values.
+// disjoint stretches of each: together they drew exactly what as many
+// sequential runs draw, each run one sequential run's values. (Runs may
+// take their stretches of two ops' streams in different orders, so each op
+// is compared on its own.)
 TEST_F(ConcurrencyTest, RandomStreamsSplitWithoutOverlap) {
   constexpr int kRunsPerThread = 100;
   auto uniform = random_uniform({7}, {.seed = 3});
   auto normal = random_normal({5}, {.seed = 4});
-  auto mask = nn::dropout(constant<float>({1}, {6}), {.seed = 5, .rate = 0.5f});
+  auto mask =
+      nn::dropout(constant<float>({1}, {16}), {.seed = 5, .rate = 0.5f});
   const std::vector<Output> fetches = {uniform, normal, mask};
-  auto concat = [](const std::vector<Tensor>& out) {
-    std::vector<float> all;
-    for (const Tensor& t : out) {
-      auto flat = t.flat<float>();
-      all.insert(all.end(), flat.begin(), flat.end());
+  using Draws = std::vector<std::vector<std::vector<float>>>;  // [op][run]
+  auto record = [](const std::vector<Tensor>& out, Draws& draws) {
+    for (size_t op = 0; op < out.size(); ++op) {
+      auto flat = out[op].flat<float>();
+      draws[op].emplace_back(flat.begin(), flat.end());
     }
-    return all;
   };
 
   Session sess(graph_);
   std::mutex mutex;
-  std::vector<std::vector<float>> drawn;
+  Draws drawn(fetches.size());
   std::atomic<int> failures{0};
   RunOnThreads([&](int) {
     for (int i = 0; i < kRunsPerThread; ++i) {
@@ -324,24 +379,26 @@ TEST_F(ConcurrencyTest, RandomStreamsSplitWithoutOverlap) {
         return;
       }
       std::lock_guard<std::mutex> lock(mutex);
-      drawn.push_back(concat(*out));
+      record(*out, drawn);
     }
   });
   ASSERT_EQ(failures.load(), 0);
 
   Session sequential(graph_);
-  std::vector<std::vector<float>> expected;
+  Draws expected(fetches.size());
   for (int i = 0; i < kThreads * kRunsPerThread; ++i) {
     auto out = sequential.run(fetches);
     ASSERT_TRUE(out.ok());
-    expected.push_back(concat(*out));
+    record(*out, expected);
   }
-  std::sort(drawn.begin(), drawn.end());
-  std::sort(expected.begin(), expected.end());
-  EXPECT_EQ(drawn, expected);
+  for (size_t op = 0; op < fetches.size(); ++op) {
+    std::sort(drawn[op].begin(), drawn[op].end());
+    std::sort(expected[op].begin(), expected[op].end());
+    EXPECT_EQ(drawn[op], expected[op]) << fetches[op].name();
+  }
   // Distinct runs drew distinct values.
-  EXPECT_EQ(std::adjacent_find(expected.begin(), expected.end()),
-            expected.end());
+  EXPECT_EQ(std::adjacent_find(expected[0].begin(), expected[0].end()),
+            expected[0].end());
 }
 
 // Threads that first run a signature at the same moment compile it once.
