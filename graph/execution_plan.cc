@@ -249,10 +249,9 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
   }
   for (const PlanStep& p : ir.steps) {
     const OpDef& def = p.node->op_def();
-    Step step{p.node,
-              p.kernel,
-              def.is_stateful ? session.node_state(*p.node) : nullptr,
-              static_cast<int>(input_ids_.size()),
+    sources_.push_back(
+        {p.kernel, def.is_stateful ? session.node_state(*p.node) : nullptr});
+    Step step{p.node, static_cast<int>(input_ids_.size()),
               static_cast<int>(output_ids_.size()),
               static_cast<int>(p.inputs.size()),
               static_cast<int>(p.outputs.size())};
@@ -300,7 +299,8 @@ ExecutionPlan::NewInstance() const {
   for (int id : output_ids_) instance->output_ptrs.push_back(&slots[id]);
   instance->kernels.reserve(steps_.size());
   std::vector<Shape> in_shapes, out_shapes;
-  for (const Step& step : steps_) {
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Step& step = steps_[s];
     in_shapes.clear();
     out_shapes.clear();
     for (int i = 0; i < step.num_inputs; ++i) {
@@ -313,9 +313,9 @@ ExecutionPlan::NewInstance() const {
     std::unique_ptr<OpKernel> kernel;
     absl::Status status;
     try {
-      kernel = step.kernel(*step.node);
-      status =
-          kernel->Prepare({*step.node, in_shapes, out_shapes, step.node_state});
+      kernel = sources_[s].kernel(*step.node);
+      status = kernel->Prepare(
+          {*step.node, in_shapes, out_shapes, sources_[s].node_state});
     } catch (const std::exception& e) {  // dnnl::error: never escapes
       status = absl::InternalError(
           absl::StrCat("Preparing kernel failed: ", e.what()));

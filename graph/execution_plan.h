@@ -111,11 +111,9 @@ class ExecutionPlan {
   absl::StatusOr<Instance*> Checkout();
   void Checkin(Instance* instance);
 
+  // What every run reads per step; kept small, as the step loop walks it.
   struct Step {
     const Node* node;
-    KernelFactory kernel;
-    // For stateful ops: the node's state in the Session (see PrepareContext).
-    std::shared_ptr<void>* node_state;
     int inputs_begin, outputs_begin;  // into input_ids_ / output_ids_
     int num_inputs, num_outputs;
     int refs_begin = 0, num_refs = 0;  // into ref_ptrs_
@@ -126,6 +124,12 @@ class ExecutionPlan {
     int dep_steps_begin = 0, num_dep_steps = 0;
     int dep_values_begin = 0, num_dep_values = 0;
     bool is_merge = false;  // dead only when every data input is
+  };
+  // What making an instance needs per step (parallel to steps_).
+  struct StepSource {
+    KernelFactory kernel;
+    // For stateful ops: the node's state in the Session (see PrepareContext).
+    std::shared_ptr<void>* node_state;
   };
   // A variable a run locks, and how.
   struct VariableLock {
@@ -161,6 +165,7 @@ class ExecutionPlan {
   // variable op, its own slot.
   std::vector<VariableSlot*> ref_ptrs_;
   std::vector<Step> steps_;
+  std::vector<StepSource> sources_;
   std::vector<int> feed_slots_;               // per feed
   std::vector<int> fetch_slots_;              // per fetch
   std::vector<VariableLock> variable_locks_;  // by address: the lock order
