@@ -1,5 +1,8 @@
 #include "minitf/graph/execution_plan.h"
 
+#include <algorithm>
+
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -93,6 +96,20 @@ bool PlanSignature::Matches(const FeedDict& f, const std::vector<Output>& fe,
   return true;
 }
 
+// What one run writes: every buffer, the prepared kernels (their oneDNN
+// primitives bind buffers of this instance) and the liveness flags.
+struct ExecutionPlan::Instance {
+  std::vector<Tensor> slots;                       // one per value
+  std::vector<Tensor*> input_ptrs;                 // parallel to input_ids_
+  std::vector<Tensor*> output_ptrs;                // parallel to output_ids_
+  std::vector<std::unique_ptr<OpKernel>> kernels;  // one per step
+  std::vector<char> dead;                          // per value
+  std::vector<char> step_dead;                     // per step
+};
+
+ExecutionPlan::ExecutionPlan() = default;
+ExecutionPlan::~ExecutionPlan() = default;
+
 absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
     const FeedDict& feeds, const std::vector<Output>& fetches,
     const std::vector<Operation>& targets, const SessionResources& session,
@@ -108,10 +125,19 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session,
                                              sig.variable_shapes));
   for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
-  MINITF_RETURN_IF_ERROR(plan->Materialize(ir, session));
+  plan->Materialize(ir, session);
+  MINITF_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, plan->NewInstance());
+  plan->idle_.store(first.get(), std::memory_order_relaxed);
+  plan->instances_.push_back(std::move(first));
+  plan->spare_.reserve(1);
   Log().debug("compiled a plan of {} steps and {} values", plan->steps_.size(),
-              plan->slots_.size());
+              plan->values_.size());
   return plan;
+}
+
+int ExecutionPlan::num_instances() const {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  return static_cast<int>(instances_.size());
 }
 
 absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
@@ -258,14 +284,12 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
   return ir;
 }
 
-absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
-                                        const SessionResources& session) {
-  slots_.reserve(ir.values.size());
-  for (const PlanValue& v : ir.values) {
-    slots_.push_back(v.preallocate ? Tensor(v.dtype, v.shape) : Tensor());
-  }
+void ExecutionPlan::Materialize(const PlanIR& ir,
+                                const SessionResources& session) {
+  values_ = ir.values;
   feed_slots_ = ir.feed_values;
   fetch_slots_ = ir.fetch_values;
+  prepare_mutex_ = session.prepare_mutex;
   // What control inputs resolve to: the step of a node, the value of a
   // tensor (a feed wins over its producer's output, as in BuildIR).
   absl::flat_hash_map<const Node*, int> step_of;
@@ -284,47 +308,131 @@ absl::Status ExecutionPlan::Materialize(const PlanIR& ir,
     if (type == "Switch" || type == "Merge") has_control_flow_ = true;
   }
   for (const PlanStep& p : ir.steps) {
-    Step step{p.node,
-              p.kernel(*p.node),
-              static_cast<int>(input_ptrs_.size()),
-              static_cast<int>(output_ptrs_.size()),
+    const OpDef& def = p.node->op_def();
+    sources_.push_back(
+        {p.kernel, def.is_stateful ? session.node_state(*p.node) : nullptr});
+    Step step{p.node, static_cast<int>(input_ids_.size()),
+              static_cast<int>(output_ids_.size()),
               static_cast<int>(p.inputs.size()),
               static_cast<int>(p.outputs.size())};
     step.refs_begin = static_cast<int>(ref_ptrs_.size());
     step.num_refs = static_cast<int>(p.refs.size());
-    std::vector<Shape> in_shapes, out_shapes;
     step.is_merge = p.node->type() == "Merge";
     if (has_control_flow_)
       ResolveControlDeps(*p.node, step_of, value_of, fed, step);
-    for (int i = 0; i < step.num_inputs; ++i) {
-      const int id = p.inputs[i];
-      input_ptrs_.push_back(id >= 0 ? &slots_[id] : nullptr);
-      input_ids_.push_back(id);
-      in_shapes.push_back(
-          id >= 0 ? ir.values[id].shape
-                  : PlannedVariableShape(p.node->input(i).shape(), *p.refs[i]));
-    }
-    for (int id : p.outputs) {
-      output_ptrs_.push_back(&slots_[id]);
-      output_ids_.push_back(id);
-      out_shapes.push_back(ir.values[id].shape);
-    }
+    input_ids_.insert(input_ids_.end(), p.inputs.begin(), p.inputs.end());
+    output_ids_.insert(output_ids_.end(), p.outputs.begin(), p.outputs.end());
     ref_ptrs_.insert(ref_ptrs_.end(), p.refs.begin(), p.refs.end());
+    const bool exclusive =
+        def.exclusive_refs || p.node->attr_or<bool>("use_locking", false);
+    for (VariableSlot* slot : p.refs) {
+      if (slot != nullptr) variable_locks_.push_back({slot, exclusive});
+    }
+    steps_.push_back(std::move(step));
+  }
+  // One lock per variable, exclusive when any step needs it so, in address
+  // order: every run takes its locks in the same global order.
+  std::sort(variable_locks_.begin(), variable_locks_.end(),
+            [](const VariableLock& a, const VariableLock& b) {
+              return a.slot < b.slot;
+            });
+  std::vector<VariableLock> merged;
+  for (const VariableLock& lock : variable_locks_) {
+    if (!merged.empty() && merged.back().slot == lock.slot) {
+      merged.back().exclusive |= lock.exclusive;
+    } else {
+      merged.push_back(lock);
+    }
+  }
+  variable_locks_ = std::move(merged);
+}
+
+absl::StatusOr<std::unique_ptr<ExecutionPlan::Instance>>
+ExecutionPlan::NewInstance() const {
+  auto instance = std::make_unique<Instance>();
+  std::vector<Tensor>& slots = instance->slots;
+  slots.reserve(values_.size());
+  for (const PlanValue& v : values_) {
+    slots.push_back(v.preallocate ? Tensor(v.dtype, v.shape) : Tensor());
+  }
+  for (int id : input_ids_)
+    instance->input_ptrs.push_back(id >= 0 ? &slots[id] : nullptr);
+  for (int id : output_ids_) instance->output_ptrs.push_back(&slots[id]);
+  instance->kernels.reserve(steps_.size());
+  // A ref input's shape: its static one, or the one the signature recorded
+  // for a variable of unknown static shape (never its current value, which
+  // a concurrent run may be replacing).
+  auto CompiledVariableShape = [this](const Shape& static_shape,
+                                      const VariableSlot* slot) {
+    for (const auto& [s, shape] : signature_.variable_shapes) {
+      if (s == slot) return shape;
+    }
+    return static_shape;
+  };
+  std::vector<Shape> in_shapes, out_shapes;
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Step& step = steps_[s];
+    in_shapes.clear();
+    out_shapes.clear();
+    for (int i = 0; i < step.num_inputs; ++i) {
+      const int id = input_ids_[step.inputs_begin + i];
+      in_shapes.push_back(
+          id >= 0 ? values_[id].shape
+                  : CompiledVariableShape(step.node->input(i).shape(),
+                                          ref_ptrs_[step.refs_begin + i]));
+    }
+    for (int o = 0; o < step.num_outputs; ++o)
+      out_shapes.push_back(values_[output_ids_[step.outputs_begin + o]].shape);
+    std::unique_ptr<OpKernel> kernel;
     absl::Status status;
     try {
-      std::shared_ptr<void>* state =
-          p.node->op_def().is_stateful ? session.node_state(*p.node) : nullptr;
-      status = step.kernel->Prepare({*p.node, in_shapes, out_shapes, state});
+      kernel = sources_[s].kernel(*step.node);
+      status = kernel->Prepare(
+          {*step.node, in_shapes, out_shapes, sources_[s].node_state});
     } catch (const std::exception& e) {  // dnnl::error: never escapes
       status = absl::InternalError(
           absl::StrCat("Preparing kernel failed: ", e.what()));
     }
-    if (!status.ok()) return AnnotateWithNode(status, *p.node);
-    steps_.push_back(std::move(step));
+    if (!status.ok()) return AnnotateWithNode(status, *step.node);
+    instance->kernels.push_back(std::move(kernel));
   }
-  dead_.assign(slots_.size(), 0);
-  step_dead_.assign(steps_.size(), 0);
-  return absl::OkStatus();
+  instance->dead.assign(values_.size(), 0);
+  instance->step_dead.assign(steps_.size(), 0);
+  return instance;
+}
+
+absl::StatusOr<ExecutionPlan::Instance*> ExecutionPlan::Checkout() {
+  if (Instance* idle = idle_.exchange(nullptr, std::memory_order_acquire)) {
+    return idle;
+  }
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!spare_.empty()) {
+      Instance* spare = spare_.back();
+      spare_.pop_back();
+      return spare;
+    }
+  }
+  // Every instance is in a run: prepare another, as Compile did the first.
+  std::unique_lock<std::mutex> preparing;
+  if (prepare_mutex_ != nullptr) preparing = std::unique_lock(*prepare_mutex_);
+  MINITF_ASSIGN_OR_RETURN(std::unique_ptr<Instance> instance, NewInstance());
+  if (preparing.owns_lock()) preparing.unlock();
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  instances_.push_back(std::move(instance));
+  spare_.reserve(instances_.size());  // so Checkin never allocates
+  return instances_.back().get();
+}
+
+void ExecutionPlan::Checkin(Instance* instance) {
+  Instance* expected = nullptr;
+  if (idle_.compare_exchange_strong(expected, instance,
+                                    std::memory_order_release,
+                                    std::memory_order_relaxed)) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  spare_.push_back(instance);
 }
 
 void ExecutionPlan::ResolveControlDeps(
@@ -361,41 +469,43 @@ void ExecutionPlan::ResolveControlDeps(
       static_cast<int>(dep_values_.size()) - step.dep_values_begin;
 }
 
-bool ExecutionPlan::IsDead(const Step& step) const {
+bool ExecutionPlan::IsDead(const Instance& instance, const Step& step) const {
+  const std::vector<char>& dead = instance.dead;
   const int* ids = input_ids_.data() + step.inputs_begin;
   if (step.is_merge) {
     // TF's rule: a Merge waits for one live data input; control inputs
     // do not make it dead.
     for (int i = 0; i < step.num_inputs; ++i) {
-      if (ids[i] < 0 || !dead_[ids[i]]) return false;
+      if (ids[i] < 0 || !dead[ids[i]]) return false;
     }
     return true;
   }
   for (int i = 0; i < step.num_inputs; ++i) {
-    if (ids[i] >= 0 && dead_[ids[i]]) return true;
+    if (ids[i] >= 0 && dead[ids[i]]) return true;
   }
   for (int i = 0; i < step.num_dep_steps; ++i) {
-    if (step_dead_[dep_steps_[step.dep_steps_begin + i]]) return true;
+    if (instance.step_dead[dep_steps_[step.dep_steps_begin + i]]) return true;
   }
   for (int i = 0; i < step.num_dep_values; ++i) {
-    if (dead_[dep_values_[step.dep_values_begin + i]]) return true;
+    if (dead[dep_values_[step.dep_values_begin + i]]) return true;
   }
   return false;
 }
 
-inline absl::Status ExecutionPlan::RunStep(Step& step,
-                                           const StepLiveness* liveness) {
+inline absl::Status ExecutionPlan::RunStep(Instance& instance, int s,
+                                           const StepLiveness* liveness) const {
+  const Step& step = steps_[s];
   KernelContext ctx(
       *step.node,
-      absl::MakeConstSpan(input_ptrs_.data() + step.inputs_begin,
+      absl::MakeConstSpan(instance.input_ptrs.data() + step.inputs_begin,
                           step.num_inputs),
-      absl::MakeConstSpan(output_ptrs_.data() + step.outputs_begin,
+      absl::MakeConstSpan(instance.output_ptrs.data() + step.outputs_begin,
                           step.num_outputs),
       absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs),
       liveness);
   absl::Status status;
   try {
-    status = step.kernel->Compute(ctx);
+    status = instance.kernels[s]->Compute(ctx);
   } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
     status = absl::InternalError(e.what());
   }
@@ -404,28 +514,31 @@ inline absl::Status ExecutionPlan::RunStep(Step& step,
 }
 
 template <bool kControlFlow>
-absl::Status ExecutionPlan::RunSteps() {
+absl::Status ExecutionPlan::RunSteps(Instance& instance) const {
+  const int num_steps = static_cast<int>(steps_.size());
   if constexpr (!kControlFlow) {
-    for (Step& step : steps_) MINITF_RETURN_IF_ERROR(RunStep(step, nullptr));
+    for (int s = 0; s < num_steps; ++s)
+      MINITF_RETURN_IF_ERROR(RunStep(instance, s, nullptr));
     return absl::OkStatus();
   } else {
-    std::fill(dead_.begin(), dead_.end(), 0);
-    std::fill(step_dead_.begin(), step_dead_.end(), 0);
-    for (size_t s = 0; s < steps_.size(); ++s) {
-      Step& step = steps_[s];
-      if (IsDead(step)) {
-        step_dead_[s] = 1;
+    std::vector<char>& dead = instance.dead;
+    std::fill(dead.begin(), dead.end(), 0);
+    std::fill(instance.step_dead.begin(), instance.step_dead.end(), 0);
+    for (int s = 0; s < num_steps; ++s) {
+      const Step& step = steps_[s];
+      if (IsDead(instance, step)) {
+        instance.step_dead[s] = 1;
         for (int o = 0; o < step.num_outputs; ++o)
-          dead_[output_ids_[step.outputs_begin + o]] = 1;
+          dead[output_ids_[step.outputs_begin + o]] = 1;
         continue;
       }
-      const StepLiveness liveness{dead_.data(),
+      const StepLiveness liveness{dead.data(),
                                   input_ids_.data() + step.inputs_begin,
                                   output_ids_.data() + step.outputs_begin};
-      MINITF_RETURN_IF_ERROR(RunStep(step, &liveness));
+      MINITF_RETURN_IF_ERROR(RunStep(instance, s, &liveness));
     }
     for (size_t i = 0; i < fetch_slots_.size(); ++i) {
-      if (dead_[fetch_slots_[i]]) {
+      if (dead[fetch_slots_[i]]) {
         return absl::InvalidArgumentError(
             absl::StrCat("Retval[", i, "] does not have value"));
       }
@@ -435,14 +548,34 @@ absl::Status ExecutionPlan::RunSteps() {
 }
 
 absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MINITF_ASSIGN_OR_RETURN(Instance * instance, Checkout());
+  absl::Cleanup checkin = [this, instance] { Checkin(instance); };
+  // Held from the first step to the last fetch copy, so a fetched variable
+  // is copied as this run left it.
+  for (const VariableLock& v : variable_locks_) {
+    if (v.exclusive) {
+      v.slot->mutex.lock();
+    } else {
+      v.slot->mutex.lock_shared();
+    }
+  }
+  absl::Cleanup unlock = [this] {
+    for (auto v = variable_locks_.rbegin(); v != variable_locks_.rend(); ++v) {
+      if (v->exclusive) {
+        v->slot->mutex.unlock();
+      } else {
+        v->slot->mutex.unlock_shared();
+      }
+    }
+  };
+  std::vector<Tensor>& slots = instance->slots;
   for (size_t i = 0; i < feeds.size(); ++i)
-    slots_[feed_slots_[i]] = feeds[i].second;
-  MINITF_RETURN_IF_ERROR(has_control_flow_ ? RunSteps<true>()
-                                           : RunSteps<false>());
+    slots[feed_slots_[i]] = feeds[i].second;
+  MINITF_RETURN_IF_ERROR(has_control_flow_ ? RunSteps<true>(*instance)
+                                           : RunSteps<false>(*instance));
   std::vector<Tensor> results;
   results.reserve(fetch_slots_.size());
-  for (int slot : fetch_slots_) results.push_back(slots_[slot].Clone());
+  for (int slot : fetch_slots_) results.push_back(slots[slot].Clone());
   return results;
 }
 

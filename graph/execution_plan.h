@@ -11,9 +11,31 @@
 // outputs are dead; a Merge runs when any input is live and forwards it.
 // Fetching a dead value fails with InvalidArgument "Retval[i] does not have
 // value". Plans without Switch or Merge skip all of this. Internal to graph/.
+//
+// Thread-safe: Run() may be called from many threads at once. The compiled
+// part (steps, value ids, dependencies) is immutable; what a run writes
+// (buffers, prepared kernels, liveness flags) is an Instance, checked out
+// of the plan's pool for the run and returned after it, so concurrent runs
+// of one plan execute in parallel, each on its own instance. A plan makes a
+// new instance only when every one it has is in use: one thread running a
+// plan over and over reuses a single instance and allocates nothing.
+//
+// Variables: a run locks every variable its steps reference before its
+// first step and unlocks them after copying its fetches, in one global
+// order (so runs cannot deadlock), exclusively for a variable the run
+// assigns (Assign may replace the buffer) or updates with use_locking=true,
+// shared otherwise. So a variable is initialized or re-shaped while no
+// other run can see it, and a run that updates it with use_locking sees it
+// and leaves it as a sequential run would: concurrent training with
+// use_locking gives the values of some sequential order of the runs. Runs
+// that only read a variable share it. Updates without use_locking hold it
+// shared and so may interleave element by element with other runs, which
+// TF1 allows ("the behavior is undefined, but may exhibit less
+// contention"): that is Hogwild training, and a data race to ThreadSanitizer.
 #ifndef MINITF_GRAPH_EXECUTION_PLAN_H_
 #define MINITF_GRAPH_EXECUTION_PLAN_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -56,34 +78,51 @@ class ExecutionPlan {
   struct SessionResources {
     std::function<VariableSlot*(const Node&)> variable;
     std::function<std::shared_ptr<void>*(const Node&)> node_state;
+    // Serializes Prepare() across the Session's plans: kernels of several
+    // plans share node state (a random op's generator), and Prepare creates
+    // it. Compile() runs with it held; Run() takes it to prepare another
+    // instance. Null for a plan that shares no state (tests).
+    std::mutex* prepare_mutex = nullptr;
   };
 
   // Builds the PlanIR, runs `passes` over it in order, then creates and
-  // prepares every kernel and reserves every buffer.
+  // prepares every kernel and reserves every buffer of a first instance.
   static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Compile(
       const FeedDict& feeds, const std::vector<Output>& fetches,
       const std::vector<Operation>& targets, const SessionResources& session,
       const std::vector<PlanPass>& passes = {});
+  ExecutionPlan();
+  ~ExecutionPlan();
 
   const PlanSignature& signature() const { return signature_; }
   // Binds `feeds` (same signature), runs every step, copies the fetches.
+  // Thread-safe (see above).
   absl::StatusOr<std::vector<Tensor>> Run(const FeedDict& feeds);
   int num_steps() const { return static_cast<int>(steps_.size()); }
+  // Instances made so far: the most runs of this plan in flight at once.
+  int num_instances() const;
 
  private:
+  struct Instance;
+
   // Prunes, orders and infers concrete shapes: the IR before any pass.
   // Records in `variable_shapes` the variable shapes it compiles for.
   static absl::StatusOr<PlanIR> BuildIR(
       const FeedDict& feeds, const std::vector<Output>& fetches,
       const std::vector<Operation>& targets, const SessionResources& session,
       std::vector<std::pair<const VariableSlot*, Shape>>& variable_shapes);
-  // Creates the kernels and buffers the IR describes.
-  absl::Status Materialize(const PlanIR& ir, const SessionResources& session);
+  // Lays out the steps, values and variable locks the IR describes.
+  void Materialize(const PlanIR& ir, const SessionResources& session);
+  // Creates every buffer and prepared kernel of one more instance.
+  absl::StatusOr<std::unique_ptr<Instance>> NewInstance() const;
+  // An idle instance (a new one when all are busy), and its return.
+  absl::StatusOr<Instance*> Checkout();
+  void Checkin(Instance* instance);
 
+  // What every run reads per step; kept small, as the step loop walks it.
   struct Step {
     const Node* node;
-    std::unique_ptr<OpKernel> kernel;
-    int inputs_begin, outputs_begin;  // into input_ptrs_ / output_ptrs_
+    int inputs_begin, outputs_begin;  // into input_ids_ / output_ids_
     int num_inputs, num_outputs;
     int refs_begin = 0, num_refs = 0;  // into ref_ptrs_
     // Deadness (plans with control flow): besides its inputs, the step is
@@ -94,40 +133,59 @@ class ExecutionPlan {
     int dep_values_begin = 0, num_dep_values = 0;
     bool is_merge = false;  // dead only when every data input is
   };
+  // What making an instance needs per step (parallel to steps_).
+  struct StepSource {
+    KernelFactory kernel;
+    // For stateful ops: the node's state in the Session (see PrepareContext).
+    std::shared_ptr<void>* node_state;
+  };
+  // A variable a run locks, and how.
+  struct VariableLock {
+    VariableSlot* slot;
+    bool exclusive;
+  };
 
-  // Runs one step's kernel; `liveness` is null without control flow.
-  absl::Status RunStep(Step& step, const StepLiveness* liveness);
+  // Runs step `s` of `instance`; `liveness` is null without control flow.
+  absl::Status RunStep(Instance& instance, int s,
+                       const StepLiveness* liveness) const;
   // Runs every step; with kControlFlow, tracks deadness (see above).
   template <bool kControlFlow>
-  absl::Status RunSteps();
+  absl::Status RunSteps(Instance& instance) const;
   // Whether `step` must be skipped this run (control-flow plans only).
-  bool IsDead(const Step& step) const;
+  bool IsDead(const Instance& instance, const Step& step) const;
   // Fills the Step's dependency ranges from its node's control inputs.
   void ResolveControlDeps(const Node& node,
                           const absl::flat_hash_map<const Node*, int>& step_of,
                           const absl::flat_hash_map<Output, int>& value_of,
                           const absl::flat_hash_set<Output>& fed, Step& step);
 
+  // Immutable once compiled.
   PlanSignature signature_;
-  std::vector<Tensor> slots_;  // one per needed node output
-  std::vector<Tensor*> input_ptrs_;
-  std::vector<Tensor*> output_ptrs_;
-  // Parallel to input_ptrs_ / output_ptrs_: value ids (-1: a ref input).
+  std::vector<PlanValue> values_;
+  // Parallel to the instances' input/output pointers: value ids (-1: a ref
+  // input).
   std::vector<int> input_ids_;
   std::vector<int> output_ids_;
-  // Liveness, reset at the start of every run of a control-flow plan.
   bool has_control_flow_ = false;
-  std::vector<char> dead_;       // per value
-  std::vector<char> step_dead_;  // per step
   std::vector<int> dep_steps_;
   std::vector<int> dep_values_;
   // Per step: one entry per input (null unless a ref input), or, for a
   // variable op, its own slot.
   std::vector<VariableSlot*> ref_ptrs_;
   std::vector<Step> steps_;
-  std::vector<int> feed_slots_;   // per feed
-  std::vector<int> fetch_slots_;  // per fetch
-  std::mutex mutex_;              // one run of this plan at a time
+  std::vector<StepSource> sources_;
+  std::vector<int> feed_slots_;               // per feed
+  std::vector<int> fetch_slots_;              // per fetch
+  std::vector<VariableLock> variable_locks_;  // by address: the lock order
+  std::mutex* prepare_mutex_ = nullptr;
+
+  // The pool. `idle_` holds one idle instance, so a plan run by one thread
+  // at a time checks out and in with an atomic exchange each; `spare_`
+  // holds the other idle ones.
+  std::atomic<Instance*> idle_{nullptr};
+  mutable std::mutex pool_mutex_;  // guards instances_ and spare_
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<Instance*> spare_;  // capacity: instances_.size()
 };
 
 }  // namespace minitf

@@ -26,15 +26,20 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "minitf/core/rw_mutex.h"
 #include "minitf/core/tensor.h"
 #include "minitf/graph/node.h"
 
 namespace minitf {
 
 // A variable's value in a Session. Uninitialized until first assigned.
+// Kernels read and write it without locking: a run holds `mutex` from its
+// first step to its last fetch (see ExecutionPlan::Run), exclusively when
+// the run may replace `value` or updates it with use_locking, else shared.
 struct VariableSlot {
   std::string name;  // the variable op's name, for messages
   Tensor value;
+  RwMutex mutex;
   bool initialized() const { return value.IsInitialized(); }
 };
 

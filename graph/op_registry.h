@@ -127,6 +127,10 @@ struct OpDef {
   bool forwards_outputs = false;
   // Inputs that must come from a variable op and are passed by reference.
   std::vector<int> ref_inputs;
+  // A run holds the variables behind ref_inputs exclusively when this is
+  // true (the kernel may replace their buffers, as Assign does) or the
+  // node's "use_locking" attribute is; shared otherwise.
+  bool exclusive_refs = false;
   // A variable op: the session keeps its value; its kernel gets ref(0).
   bool is_variable = false;
   // Stateful ops are never constant-folded and always run when needed.

@@ -15,12 +15,32 @@
 namespace minitf {
 
 struct Session::State {
-  std::mutex mutex;  // guards plans and variables
+  // Guards `plans` and `num_plans`: every run looks its plan up under it.
+  std::mutex mutex;
   absl::flat_hash_map<uint64_t, std::vector<std::unique_ptr<ExecutionPlan>>>
       plans;
+  int num_plans = 0;
+  // Held while a plan compiles or prepares an instance (the plan's
+  // SessionResources::prepare_mutex); guards `variables` and `node_states`.
+  // Runs of compiled plans never wait for it.
+  std::mutex prepare_mutex;
   absl::flat_hash_map<const Node*, std::unique_ptr<VariableSlot>> variables;
   absl::node_hash_map<const Node*, std::shared_ptr<void>> node_states;
-  int num_plans = 0;
+
+  // The plan compiled for this signature, or null.
+  ExecutionPlan* Find(uint64_t hash, const FeedDict& feeds,
+                      const std::vector<Output>& fetches,
+                      const std::vector<Operation>& targets) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = plans.find(hash);
+    if (it == plans.end()) return nullptr;
+    for (const auto& candidate : it->second) {
+      if (candidate->signature().Matches(feeds, fetches, targets)) {
+        return candidate.get();
+      }
+    }
+    return nullptr;
+  }
 };
 
 namespace {
@@ -184,19 +204,13 @@ absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
   if (options_.intra_op_parallelism_threads > 0) {
     omp_set_num_threads(options_.intra_op_parallelism_threads);
   }
-  ExecutionPlan* plan = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    const uint64_t hash = PlanSignature::Hash(feeds, fetches, targets);
-    auto it = state_->plans.find(hash);
-    if (it != state_->plans.end()) {
-      for (const auto& candidate : it->second) {
-        if (candidate->signature().Matches(feeds, fetches, targets)) {
-          plan = candidate.get();
-          break;
-        }
-      }
-    }
+  const uint64_t hash = PlanSignature::Hash(feeds, fetches, targets);
+  ExecutionPlan* plan = state_->Find(hash, feeds, fetches, targets);
+  if (plan == nullptr) {
+    // One compilation per signature: a run that finds another thread
+    // compiling it waits, then finds its plan.
+    std::lock_guard<std::mutex> preparing(state_->prepare_mutex);
+    plan = state_->Find(hash, feeds, fetches, targets);
     if (plan == nullptr) {
       ExecutionPlan::SessionResources resources{
           .variable =
@@ -209,11 +223,13 @@ absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
                 return slot.get();
               },
           .node_state =
-              [this](const Node& node) { return &state_->node_states[&node]; }};
+              [this](const Node& node) { return &state_->node_states[&node]; },
+          .prepare_mutex = &state_->prepare_mutex};
       MINITF_ASSIGN_OR_RETURN(
           std::unique_ptr<ExecutionPlan> compiled,
           ExecutionPlan::Compile(feeds, fetches, targets, resources));
       plan = compiled.get();
+      std::lock_guard<std::mutex> lock(state_->mutex);
       state_->plans[hash].push_back(std::move(compiled));
       ++state_->num_plans;
     }

@@ -10,9 +10,22 @@
 //   if (out.ok()) float l = (*out)[0].scalar<float>();
 //
 // Errors (bad feeds, uninitialized variables, kernel failures) come back as
-// absl::Status with TF's messages. Thread-safe: concurrent runs of one plan
-// are serialized; variables are shared without locking, as in TF. A Session
-// must not outlive its Graph: if it does, run() returns FailedPrecondition.
+// absl::Status with TF's messages.
+//
+// Thread-safe, as TF's Session: run() may be called from many threads at
+// once, with the same or different signatures. A signature compiles once;
+// concurrent runs of it execute in parallel, each on its own instance of
+// the plan (buffers and kernels), made when first needed. A run locks the
+// variables it touches from its first step to its last fetch: exclusively
+// when it assigns them or updates them with use_locking=true, shared when
+// it only reads them (or updates them without use_locking, which may then
+// interleave with other runs, as TF1 allows). So initialization never races
+// a reader, and concurrent training with use_locking ends with the values
+// of some sequential order of its runs (ExecutionPlan has the details).
+// Random ops keep one stream per op per Session; concurrent runs draw
+// disjoint stretches of it. The graph must not change while runs are in
+// flight. A Session must not outlive its Graph: if it does, run() returns
+// FailedPrecondition.
 #ifndef MINITF_GRAPH_SESSION_H_
 #define MINITF_GRAPH_SESSION_H_
 

@@ -180,22 +180,32 @@ class ConvKernel : public NonEmptyKernel {
     const memory::desc w_plain(FilterDims(a, w), f32, FilterTag(spatial_));
     const memory::desc w_any(FilterDims(a, w), f32, memory::format_tag::any);
     const auto algo = dnnl::algorithm::convolution_direct;
+    // The kernel owns its scratchpad. oneDNN's library-managed one is, for
+    // its GEMM convolutions (chosen for small channel counts), a buffer per
+    // creating thread: a primitive run or destroyed on another thread (a
+    // plan instance moves between the threads of a Session) would use or
+    // free another thread's buffer.
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     dnnl::convolution_forward::primitive_desc forward(
         {dnnl::prop_kind::forward_training, algo, x_any, w_any, y_any, strides,
          dilates, pad_l, pad_r},
-        CpuEngine());
+        attr, CpuEngine());
+    memory::desc scratchpad;
     switch (mode_) {
       case ConvMode::kForward:
         primitive_ = dnnl::convolution_forward(forward);
+        scratchpad = forward.scratchpad_desc();
         Bind(DNNL_ARG_SRC, x_plain, forward.src_desc(), true);
         Bind(DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), true);
         Bind(DNNL_ARG_DST, y_plain, forward.dst_desc(), false);
         break;
       case ConvMode::kBackwardData: {
         dnnl::convolution_backward_data::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r},
+            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, attr,
             CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_data(pd);
+        scratchpad = pd.scratchpad_desc();
         Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
         Bind(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), true);
         Bind(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), false);
@@ -203,14 +213,18 @@ class ConvKernel : public NonEmptyKernel {
       }
       case ConvMode::kBackwardFilter: {
         dnnl::convolution_backward_weights::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r},
+            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, attr,
             CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
+        scratchpad = pd.scratchpad_desc();
         Bind(DNNL_ARG_SRC, x_plain, pd.src_desc(), true);
         Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
         Bind(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), false);
         break;
       }
+    }
+    if (scratchpad.get_size() > 0) {
+      args_.Add(DNNL_ARG_SCRATCHPAD, memory(scratchpad, CpuEngine()));
     }
     return absl::OkStatus();
   }

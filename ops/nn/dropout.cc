@@ -77,8 +77,9 @@ class DropoutMaskKernel : public OpKernel {
       }
       scale_ = 1.0f / (1.0f - rate_);
     }
+    RandomGenerator::Draws draws = generator_->Lock();
     for (float& v : ctx.output(0).flat<float>()) {
-      v = generator_->Uniform() >= rate_ ? scale_ : 0.0f;
+      v = draws.Uniform() >= rate_ ? scale_ : 0.0f;
     }
     return absl::OkStatus();
   }

@@ -47,18 +47,19 @@ class RandomKernel : public OpKernel {
 
   absl::Status Compute(KernelContext& ctx) override {
     auto out = ctx.output(0).flat<float>();
+    RandomGenerator::Draws draws = generator_->Lock();
     switch (distribution_) {
       case Distribution::kUniform:
-        for (float& v : out) v = shift_ + scale_ * generator_->Uniform();
+        for (float& v : out) v = shift_ + scale_ * draws.Uniform();
         break;
       case Distribution::kNormal:
-        for (float& v : out) v = shift_ + scale_ * generator_->Normal();
+        for (float& v : out) v = shift_ + scale_ * draws.Normal();
         break;
       case Distribution::kTruncatedNormal:
         for (float& v : out) {
           float z;
           do {
-            z = generator_->Normal();
+            z = draws.Normal();
           } while (std::abs(z) >= 2.0f);  // TF redraws beyond 2 stddev.
           v = shift_ + scale_ * z;
         }

@@ -162,12 +162,15 @@ void CheckRef(Output ref, const char* type) {
 }
 
 Output Update(const char* type, Output ref, Output value,
-              absl::string_view name, bool validate_shape) {
+              absl::string_view name, bool validate_shape, bool use_locking) {
   CheckRef(ref, type);
   OpBuilder builder(type, name.empty() ? type : name);
   builder.Input(ref).Input(value);
-  if (absl::string_view(type) == "Assign")
+  if (absl::string_view(type) == "Assign") {
     builder.Attr("validate_shape", validate_shape);
+  } else {
+    builder.Attr("use_locking", use_locking);
+  }
   return builder.Build();
 }
 
@@ -181,13 +184,24 @@ Output VariableOp(DataType dtype, const Shape& shape, absl::string_view name) {
 }
 
 Output assign(Output ref, Output value, const AssignOptions& options) {
-  return Update("Assign", ref, value, options.name, options.validate_shape);
+  return Update("Assign", ref, value, options.name, options.validate_shape,
+                true);
 }
 Output assign_add(Output ref, Output value, absl::string_view name) {
-  return Update("AssignAdd", ref, value, name, true);
+  return assign_add(ref, value, {.name = std::string(name)});
+}
+Output assign_add(Output ref, Output value,
+                  const AssignUpdateOptions& options) {
+  return Update("AssignAdd", ref, value, options.name, true,
+                options.use_locking);
 }
 Output assign_sub(Output ref, Output value, absl::string_view name) {
-  return Update("AssignSub", ref, value, name, true);
+  return assign_sub(ref, value, {.name = std::string(name)});
+}
+Output assign_sub(Output ref, Output value,
+                  const AssignUpdateOptions& options) {
+  return Update("AssignSub", ref, value, options.name, true,
+                options.use_locking);
 }
 
 void RegisterStateOps() {
@@ -208,12 +222,14 @@ void RegisterStateOps() {
               .differentiable = false,
               .forwards_outputs = true,
               .ref_inputs = {0},
+              .exclusive_refs = true,  // may replace the variable's buffer
               .is_stateful = true});
   for (int sign : {1, -1}) {
     const char* type = sign > 0 ? "AssignAdd" : "AssignSub";
     RegisterOp(
         {.type = type,
          .num_inputs = 2,
+         .attrs = {AttrDef::Optional("use_locking", false)},
          .shape_fn =
              [type](ShapeContext& ctx) { return AssignUpdateShape(ctx, type); },
          .kernel = [sign](const Node&) -> std::unique_ptr<OpKernel> {

@@ -8,6 +8,8 @@
 #ifndef MINITF_OPS_STATE_STATE_OPS_H_
 #define MINITF_OPS_STATE_STATE_OPS_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
 #include "minitf/graph/node.h"
 
@@ -18,9 +20,19 @@ namespace minitf {
 // value <name>".
 Output VariableOp(DataType dtype, const Shape& shape, absl::string_view name);
 
+// A run that assigns a variable holds it exclusively (the assignment may
+// replace its buffer), as TF's Assign always locks to do so.
 struct AssignOptions {
   // When false, the value may have another shape than the variable.
   bool validate_shape = true;
+  std::string name = "";
+};
+// TF's use_locking: when true, a run holds the variable exclusively, so
+// concurrent runs updating it apply their updates one after another. When
+// false (TF's default), concurrent updates may interleave element-wise.
+// See Session for what a run locks.
+struct AssignUpdateOptions {
+  bool use_locking = false;
   std::string name = "";
 };
 // `ref` must be a variable op's output ("requires l-value input" otherwise).
@@ -28,8 +40,10 @@ struct AssignOptions {
 Output assign(Output ref, Output value, const AssignOptions& options = {});
 Output assign_add(Output ref, Output value,
                   absl::string_view name = "AssignAdd");
+Output assign_add(Output ref, Output value, const AssignUpdateOptions& options);
 Output assign_sub(Output ref, Output value,
                   absl::string_view name = "AssignSub");
+Output assign_sub(Output ref, Output value, const AssignUpdateOptions& options);
 
 }  // namespace minitf
 
