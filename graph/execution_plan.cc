@@ -362,8 +362,8 @@ ExecutionPlan::NewInstance() const {
   // A ref input's shape: its static one, or the one the signature recorded
   // for a variable of unknown static shape (never its current value, which
   // a concurrent run may be replacing).
-  auto CompiledVariableShape = [this](const Shape& static_shape,
-                                      const VariableSlot* slot) {
+  auto compiled_variable_shape = [this](const Shape& static_shape,
+                                        const VariableSlot* slot) {
     for (const auto& [s, shape] : signature_.variable_shapes) {
       if (s == slot) return shape;
     }
@@ -378,8 +378,8 @@ ExecutionPlan::NewInstance() const {
       const int id = input_ids_[step.inputs_begin + i];
       in_shapes.push_back(
           id >= 0 ? values_[id].shape
-                  : CompiledVariableShape(step.node->input(i).shape(),
-                                          ref_ptrs_[step.refs_begin + i]));
+                  : compiled_variable_shape(step.node->input(i).shape(),
+                                            ref_ptrs_[step.refs_begin + i]));
     }
     for (int o = 0; o < step.num_outputs; ++o)
       out_shapes.push_back(values_[output_ids_[step.outputs_begin + o]].shape);
