@@ -89,29 +89,32 @@ void SetCounters(benchmark::State& state, int64_t batch, double flops) {
   state.counters["peak_RSS_MB"] = PeakRssMb();
 }
 
-// Arg: the batch size. Runs the step as a user does: feeds in, loss out.
-void BM_TrainingStep(benchmark::State& state) {
-  const int64_t batch = state.range(0);
-  tf::Graph graph;
-  tf::GraphGuard as_default(graph);
-  tf::set_random_seed(1);
-  const Network n = Build();
+// Runs `fetches` and `targets` with `feeds` in a fresh session of the
+// network (initialized, the plan compiled by a first run) once per
+// iteration, as a user's loop does.
+void RunSteps(benchmark::State& state, tf::Graph& graph,
+              const tf::FeedDict& feeds, const std::vector<tf::Output>& fetches,
+              const std::vector<tf::Operation>& targets) {
   tf::Session sess(graph);
-  if (!sess.run(tf::global_variables_initializer()).ok()) {
-    state.SkipWithError("initialization failed");
-    return;
-  }
-  const tf::FeedDict feeds = Batch(n, batch);
-  const std::vector<tf::Output> fetches = {n.loss};
-  const std::vector<tf::Operation> targets = {n.train_op};
-  if (!sess.run(feeds, fetches, targets).ok()) {  // compiles the plan
-    state.SkipWithError("run failed");
+  if (!sess.run(tf::global_variables_initializer()).ok() ||
+      !sess.run(feeds, fetches, targets).ok()) {
+    state.SkipWithError("initialization or the first run failed");
     return;
   }
   for (auto _ : state) {
     auto out = sess.run(feeds, fetches, targets);
     benchmark::DoNotOptimize(out);
   }
+}
+
+// Arg: the batch size. Feeds in, loss out, the SGD update as target.
+void BM_TrainingStep(benchmark::State& state) {
+  const int64_t batch = state.range(0);
+  tf::Graph graph;
+  tf::GraphGuard as_default(graph);
+  tf::set_random_seed(1);
+  const Network n = Build();
+  RunSteps(state, graph, Batch(n, batch), {n.loss}, {n.train_op});
   SetCounters(state, batch, kTrainingFlops);
 }
 BENCHMARK(BM_TrainingStep)
@@ -128,22 +131,9 @@ void BM_Inference(benchmark::State& state) {
   tf::GraphGuard as_default(graph);
   tf::set_random_seed(1);
   const Network n = Build();
-  tf::Session sess(graph);
-  if (!sess.run(tf::global_variables_initializer()).ok()) {
-    state.SkipWithError("initialization failed");
-    return;
-  }
   tf::FeedDict feeds = Batch(n, batch);
   feeds.pop_back();  // no labels
-  const std::vector<tf::Output> fetches = {n.logits};
-  if (!sess.run(feeds, fetches).ok()) {
-    state.SkipWithError("run failed");
-    return;
-  }
-  for (auto _ : state) {
-    auto out = sess.run(feeds, fetches);
-    benchmark::DoNotOptimize(out);
-  }
+  RunSteps(state, graph, feeds, {n.logits}, {});
   SetCounters(state, batch, kForwardFlops);
 }
 BENCHMARK(BM_Inference)

@@ -33,7 +33,6 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
   m.labels = tf::placeholder(tf::int32, {-1}, "labels");
   m.training =
       tf::placeholder_with_default(tf::constant(false), {}, "training");
-  tf::Output logits;
   {
     // decay 0.99: the moving averages settle within an epoch (TF's 0.999
     // needs thousands of steps before evaluation makes sense).
@@ -51,11 +50,11 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
     h = cl::flatten(h);
     h = cl::fully_connected(h, {.num_outputs = 1024});
     h = cl::dropout(h, {.keep_prob = 0.6f, .is_training = m.training});
-    logits = cl::fully_connected(h, {.num_outputs = 10,
-                                     .activation_fn = nullptr,
-                                     .normalizer_fn = nullptr});
+    m.logits = cl::fully_connected(h, {.num_outputs = 10,
+                                       .activation_fn = nullptr,
+                                       .normalizer_fn = nullptr});
   }
-  tf::losses::sparse_softmax_cross_entropy(m.labels, logits);
+  tf::losses::sparse_softmax_cross_entropy(m.labels, m.logits);
   m.loss = tf::losses::get_total_loss();
   m.global_step = tf::train::get_or_create_global_step();
   auto learning_rate =
@@ -68,9 +67,6 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
         tf::get_collection(tf::GraphKeys::UPDATE_OPS));
     m.train_op = optimizer.minimize(m.loss, {.global_step = m.global_step});
   }
-  auto predictions = tf::argmax(logits, 1, tf::int32);
-  m.correct =
-      tf::reduce_sum(tf::cast(tf::equal(predictions, m.labels), tf::float32));
   return m;
 }
 

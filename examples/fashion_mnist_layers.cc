@@ -38,14 +38,11 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
   h = tf::layers::flatten(h);
   h = tf::layers::dense(h, {.units = 1024, .activation = tf::nn::relu});
   h = tf::layers::dropout(h, {.rate = 0.4f}, m.training);
-  auto logits = tf::layers::dense(h, {.units = 10});
-  m.loss = tf::losses::sparse_softmax_cross_entropy(m.labels, logits);
+  m.logits = tf::layers::dense(h, {.units = 10});
+  m.loss = tf::losses::sparse_softmax_cross_entropy(m.labels, m.logits);
   m.global_step = tf::train::get_or_create_global_step();
   tf::train::AdamOptimizer optimizer(config.learning_rate);
   m.train_op = optimizer.minimize(m.loss, {.global_step = m.global_step});
-  auto predictions = tf::argmax(logits, 1, tf::int32);
-  m.correct =
-      tf::reduce_sum(tf::cast(tf::equal(predictions, m.labels), tf::float32));
   return m;
 }
 

@@ -47,8 +47,10 @@ double Mean(const std::vector<float>& v) {
   return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
 }
 
-// The fraction of `set` the model classifies correctly, in batches of 500.
+// The fraction of `set` the model classifies correctly, in batches of 500;
+// `correct` counts the correct predictions of a batch.
 absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
+                                Output correct,
                                 const data::LabeledImages& set) {
   MINITF_ASSIGN_OR_RETURN(
       data::Batcher batches,
@@ -58,7 +60,7 @@ absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
   while (std::optional<data::Batch> b = batches.Next()) {
     MINITF_ASSIGN_OR_RETURN(
         std::vector<Tensor> out,
-        sess.run({{m.images, b->images}, {m.labels, b->labels}}, {m.correct}));
+        sess.run({{m.images, b->images}, {m.labels, b->labels}}, {correct}));
     correct += out[0].scalar<float>();
   }
   return correct / static_cast<double>(batches.num_examples());
@@ -88,6 +90,7 @@ class TrainingRun {
   std::optional<data::Batcher> batcher_;
   Graph graph_;
   Classifier model_;
+  Output correct_;  // float32 scalar: correctly classified images of a batch
   Output summaries_;
   std::optional<train::Saver> saver_;  // of the graph's global variables
   std::unique_ptr<Session> session_;
@@ -119,6 +122,8 @@ absl::Status TrainingRun::Prepare(const ClassifierBuilder& build) {
   set_random_seed(absl::GetFlag(FLAGS_seed));
   model_ = build({.learning_rate = absl::GetFlag(FLAGS_learning_rate),
                   .steps_per_epoch = batcher_->batches_per_epoch()});
+  correct_ = reduce_sum(
+      cast(equal(argmax(model_.logits, 1, int32), model_.labels), float32));
   summary::scalar("loss", model_.loss);
   summaries_ = summary::merge_all();
   saver_.emplace();
@@ -183,7 +188,8 @@ absl::Status TrainingRun::TrainEpoch(int epoch, int epochs) {
 }
 
 absl::Status TrainingRun::TestAndRecord(const std::string& label) {
-  MINITF_ASSIGN_OR_RETURN(accuracy_, Evaluate(*session_, model_, data_->test));
+  MINITF_ASSIGN_OR_RETURN(accuracy_,
+                          Evaluate(*session_, model_, correct_, data_->test));
   std::cout << absl::StrFormat("%stest accuracy %.2f%%\n", label,
                                100 * accuracy_);
   MINITF_RETURN_IF_ERROR(writer_->add_summary(

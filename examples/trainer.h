@@ -35,8 +35,8 @@ struct Classifier {
   Output images;    // float32 [batch, 28, 28, 1] placeholder, values in [0, 1]
   Output labels;    // int32 [batch] placeholder
   Output training;  // bool scalar, fed true on training steps
+  Output logits;    // float32 [batch, 10]
   Output loss;      // the scalar the train op minimizes
-  Output correct;   // float32 scalar: correctly classified images of a batch
   Operation train_op;
   Variable global_step;  // incremented by train_op
 };

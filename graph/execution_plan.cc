@@ -219,10 +219,14 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
     if (!needed[node.id()]) continue;
     const OpDef& def = node.op_def();
     if (node.type() == "Placeholder") {
+      // TF names the shape only when it has a rank above 0.
+      const Shape& shape = node.output_shape(0);
       return absl::InvalidArgumentError(absl::StrCat(
           "You must feed a value for placeholder tensor '", node.name(),
           "' with dtype ", DataTypeProtoName(node.output_dtype(0)),
-          " and shape ", node.output_shape(0).DebugString()));
+          shape.has_rank() && shape.rank() > 0
+              ? absl::StrCat(" and shape ", shape.DebugString())
+              : ""));
     }
     PlanStep step{&node, def.kernel, {}, {}, {}};
     std::vector<DataType> in_dtypes;

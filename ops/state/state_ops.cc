@@ -104,24 +104,6 @@ absl::Status VariableShape(ShapeContext& ctx) {
   return absl::OkStatus();
 }
 
-// TF's Merge of two shapes, with its messages.
-absl::Status CheckSameShape(const Shape& a, const Shape& b) {
-  if (!a.has_rank() || !b.has_rank()) return absl::OkStatus();
-  if (a.rank() != b.rank()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Shapes must be equal rank, but are ", a.rank(), " and ", b.rank()));
-  }
-  for (int i = 0; i < a.rank(); ++i) {
-    if (a.dim(i) >= 0 && b.dim(i) >= 0 && a.dim(i) != b.dim(i)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Dimension ", i, " in both shapes must be equal, but are ", a.dim(i),
-          " and ", b.dim(i), ". Shapes are ", a.DebugString(), " and ",
-          b.DebugString(), "."));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // AssignAdd / AssignSub: the delta has the variable's dtype and shape.
 absl::Status AssignUpdateShape(ShapeContext& ctx, const char* type) {
   if (ctx.input_dtype(1) != ctx.input_dtype(0)) {
@@ -130,8 +112,9 @@ absl::Status AssignUpdateShape(ShapeContext& ctx, const char* type) {
         DataTypeName(ctx.input_dtype(1)), " that does not match type ",
         DataTypeName(ctx.input_dtype(0)), " of argument 'ref'."));
   }
+  // TF's Merge of the two shapes, with its messages.
   MINITF_RETURN_IF_ERROR(
-      CheckSameShape(ctx.input_shape(0), ctx.input_shape(1)));
+      MergeShapes(ctx.input_shape(0), ctx.input_shape(1)).status());
   ctx.add_output(ctx.input_dtype(0), ctx.input_shape(0));
   return absl::OkStatus();
 }

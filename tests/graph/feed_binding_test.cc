@@ -257,3 +257,40 @@ TEST_F(FeedBindingTest, MetricsMeanOrdersItsCountAfterAFedPlaceholder) {
 
 }  // namespace
 }  // namespace minitf
+
+namespace minitf {
+namespace {
+
+// TF's Placeholder kernel names the shape only when its rank is above 0.
+TEST(UnfedPlaceholderTest, MessageNamesTheShapeOnlyAboveRankZero) {
+  Graph graph;
+  GraphGuard guard(graph);
+  struct Case {
+    Shape shape;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {Shape{},
+       "You must feed a value for placeholder tensor 'p' with dtype "
+       "float"},
+      {Shape::Unknown(),
+       "You must feed a value for placeholder tensor 'p_1' "
+       "with dtype float"},
+      {Shape{-1, 2},
+       "You must feed a value for placeholder tensor 'p_2' "
+       "with dtype float and shape [?,2]"},
+  };
+  Session sess(graph);
+  for (const Case& c : cases) {
+    auto p = placeholder(float32, c.shape, "p");
+    auto out = sess.run({identity(p)});
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+    // The message, then at most TF's node annotation ("\n\t [[...]]").
+    const std::string message(out.status().message());
+    EXPECT_EQ(message.substr(0, message.find('\n')), c.message);
+  }
+}
+
+}  // namespace
+}  // namespace minitf
