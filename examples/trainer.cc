@@ -56,14 +56,14 @@ absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
       data::Batcher batches,
       data::Batcher::Create(set.images, set.labels,
                             {.batch_size = 500, .shuffle = false}));
-  double correct = 0;
+  double num_correct = 0;
   while (std::optional<data::Batch> b = batches.Next()) {
     MINITF_ASSIGN_OR_RETURN(
         std::vector<Tensor> out,
         sess.run({{m.images, b->images}, {m.labels, b->labels}}, {correct}));
-    correct += out[0].scalar<float>();
+    num_correct += out[0].scalar<float>();
   }
-  return correct / static_cast<double>(batches.num_examples());
+  return num_correct / static_cast<double>(batches.num_examples());
 }
 
 // One run of the program: the graph, its session and what it records.

@@ -105,6 +105,14 @@ struct ExecutionPlan::Instance {
   std::vector<std::unique_ptr<OpKernel>> kernels;  // one per step
   std::vector<char> dead;                          // per value
   std::vector<char> step_dead;                     // per step
+  // Per step (control-flow plans): where its liveness flags are.
+  std::vector<StepLiveness> liveness;
+  // Per step, bound once: the step loop reads nothing else.
+  struct BoundStep {
+    OpKernel* kernel;
+    KernelContext context;
+  };
+  std::vector<BoundStep> bound;
 };
 
 ExecutionPlan::ExecutionPlan() = default;
@@ -402,6 +410,31 @@ ExecutionPlan::NewInstance() const {
   }
   instance->dead.assign(values_.size(), 0);
   instance->step_dead.assign(steps_.size(), 0);
+  // The vectors above never grow again, so the contexts may point into them.
+  instance->liveness.reserve(steps_.size());
+  instance->bound.reserve(steps_.size());
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Step& step = steps_[s];
+    const StepLiveness* liveness = nullptr;
+    if (has_control_flow_) {
+      instance->liveness.push_back({instance->dead.data(),
+                                    input_ids_.data() + step.inputs_begin,
+                                    output_ids_.data() + step.outputs_begin});
+      liveness = &instance->liveness.back();
+    }
+    instance->bound.push_back(
+        {instance->kernels[s].get(),
+         KernelContext(*step.node,
+                       absl::MakeConstSpan(
+                           instance->input_ptrs.data() + step.inputs_begin,
+                           step.num_inputs),
+                       absl::MakeConstSpan(
+                           instance->output_ptrs.data() + step.outputs_begin,
+                           step.num_outputs),
+                       absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin,
+                                           step.num_refs),
+                       liveness)});
+  }
   return instance;
 }
 
@@ -496,24 +529,15 @@ bool ExecutionPlan::IsDead(const Instance& instance, const Step& step) const {
   return false;
 }
 
-inline absl::Status ExecutionPlan::RunStep(Instance& instance, int s,
-                                           const StepLiveness* liveness) const {
-  const Step& step = steps_[s];
-  KernelContext ctx(
-      *step.node,
-      absl::MakeConstSpan(instance.input_ptrs.data() + step.inputs_begin,
-                          step.num_inputs),
-      absl::MakeConstSpan(instance.output_ptrs.data() + step.outputs_begin,
-                          step.num_outputs),
-      absl::MakeConstSpan(ref_ptrs_.data() + step.refs_begin, step.num_refs),
-      liveness);
+inline absl::Status ExecutionPlan::RunStep(Instance& instance, int s) {
+  Instance::BoundStep& step = instance.bound[s];
   absl::Status status;
   try {
-    status = instance.kernels[s]->Compute(ctx);
+    status = step.kernel->Compute(step.context);
   } catch (const std::exception& e) {  // dnnl::error, bad_alloc: never escape
     status = absl::InternalError(e.what());
   }
-  if (!status.ok()) return AnnotateWithNode(status, *step.node);
+  if (!status.ok()) return AnnotateWithNode(status, step.context.node());
   return absl::OkStatus();
 }
 
@@ -522,7 +546,7 @@ absl::Status ExecutionPlan::RunSteps(Instance& instance) const {
   const int num_steps = static_cast<int>(steps_.size());
   if constexpr (!kControlFlow) {
     for (int s = 0; s < num_steps; ++s)
-      MINITF_RETURN_IF_ERROR(RunStep(instance, s, nullptr));
+      MINITF_RETURN_IF_ERROR(RunStep(instance, s));
     return absl::OkStatus();
   } else {
     std::vector<char>& dead = instance.dead;
@@ -536,10 +560,7 @@ absl::Status ExecutionPlan::RunSteps(Instance& instance) const {
           dead[output_ids_[step.outputs_begin + o]] = 1;
         continue;
       }
-      const StepLiveness liveness{dead.data(),
-                                  input_ids_.data() + step.inputs_begin,
-                                  output_ids_.data() + step.outputs_begin};
-      MINITF_RETURN_IF_ERROR(RunStep(instance, s, &liveness));
+      MINITF_RETURN_IF_ERROR(RunStep(instance, s));
     }
     for (size_t i = 0; i < fetch_slots_.size(); ++i) {
       if (dead[fetch_slots_[i]]) {

@@ -145,9 +145,8 @@ class ExecutionPlan {
     bool exclusive;
   };
 
-  // Runs step `s` of `instance`; `liveness` is null without control flow.
-  absl::Status RunStep(Instance& instance, int s,
-                       const StepLiveness* liveness) const;
+  // Runs step `s` of `instance` in the context bound by NewInstance.
+  static absl::Status RunStep(Instance& instance, int s);
   // Runs every step; with kControlFlow, tracks deadness (see above).
   template <bool kControlFlow>
   absl::Status RunSteps(Instance& instance) const;
