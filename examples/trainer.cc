@@ -99,7 +99,10 @@ class TrainingRun {
   int64_t steps_run_ = 0;
   double accuracy_ = 0;
   std::vector<float> first_losses_, last_losses_;
+  // Loss sum and steps since the last curve point (fewer than
+  // kSummaryEvery after --restore from a step in between).
   double window_loss_ = 0;
+  int64_t window_steps_ = 0;
   summary::CurveSeries train_loss_{.name = "train loss", .panel = "loss"};
   summary::CurveSeries test_accuracy_{.name = "test accuracy",
                                       .panel = "accuracy"};
@@ -170,11 +173,13 @@ absl::Status TrainingRun::TrainEpoch(int epoch, int epochs) {
     const float loss = out[0].scalar<float>();
     progress.Step(b->size, loss);
     window_loss_ += loss;
+    ++window_steps_;
     if (record) {
       MINITF_RETURN_IF_ERROR(writer_->add_summary(out[1], global_step_));
       train_loss_.points.push_back(
-          {static_cast<double>(global_step_), window_loss_ / kSummaryEvery});
+          {static_cast<double>(global_step_), window_loss_ / window_steps_});
       window_loss_ = 0;
+      window_steps_ = 0;
     }
     if (first_losses_.size() < kSmokeWindow) first_losses_.push_back(loss);
     last_losses_.push_back(loss);

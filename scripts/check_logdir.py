@@ -77,14 +77,13 @@ def check_events(logdir):
         raise ValueError(f"no event file in {logdir}")
     scalars = {}
     for path in files:
-        events = [protoc_decode("Event", r) for r in records(path)]
-        if not events or 'file_version: "brain.Event:2"' not in events[0]:
+        events = [(r, protoc_decode("Event", r)) for r in records(path)]
+        if not events or 'file_version: "brain.Event:2"' not in events[0][1]:
             raise ValueError(f"{path}: the first event is not the file version")
         graphs = 0
-        for rec in records(path):
-            text = protoc_decode("Event", rec)
+        for rec, text in events:
             if "graph_def:" in text:
-                # Decode the GraphDef bytes themselves: re-parse the raw event.
+                # protoc prints graph_def as escaped bytes: decode them too.
                 graph = protoc_decode("GraphDef", graph_bytes(rec))
                 if 'name: "images"' not in graph:
                     raise ValueError(f"{path}: the graph has no images node")
