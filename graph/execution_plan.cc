@@ -132,7 +132,15 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   sig.targets = targets;
   MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session,
                                              sig.variable_shapes));
-  for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
+  // Rewrites see straight-line plans only: their step order alone says
+  // when a value is ready, which control flow's deadness would qualify.
+  const bool straight =
+      std::none_of(ir.steps.begin(), ir.steps.end(), [](const PlanStep& step) {
+        return step.node->type() == "Switch" || step.node->type() == "Merge";
+      });
+  if (straight) {
+    for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
+  }
   plan->Materialize(ir, session);
   MINITF_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, plan->NewInstance());
   plan->idle_.store(first.get(), std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 #define MINITF_GRAPH_PLAN_IR_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,6 +37,9 @@ struct PlanStep {
   std::vector<int> inputs;          // value ids; -1 for a ref input
   std::vector<VariableSlot*> refs;  // see KernelContext::ref
   std::vector<int> outputs;         // value ids
+  // The ops a pass fused into this step's kernel, in order after the
+  // node's own (plan dumps show them).
+  std::vector<std::string> fused_ops;
 };
 
 struct PlanIR {
@@ -47,6 +51,25 @@ struct PlanIR {
 
 // A rewrite pass; an error aborts the compilation.
 using PlanPass = std::function<absl::Status(PlanIR&)>;
+
+// Who produces and who reads each value of a PlanIR: what a pass checks
+// before it fuses steps. Stale once the IR changes; recompute.
+struct PlanUses {
+  std::vector<int> producer;                // per value: its step, -1 fed
+  std::vector<std::vector<int>> consumers;  // per value: reading steps
+  std::vector<char> fetched;                // per value
+  explicit PlanUses(const PlanIR& ir);
+  // True when step `reader` is the only one reading `value`, and the value
+  // is not fetched: fusing the two hides nothing anyone else sees.
+  bool OnlyReader(int value, int reader) const {
+    return !fetched[value] && consumers[value].size() == 1 &&
+           consumers[value][0] == reader;
+  }
+};
+
+// Removes the steps flagged in `erase` (one flag per step), keeping the
+// order of the others. Values nobody produces any more stay, unreserved.
+void EraseSteps(PlanIR& ir, const std::vector<char>& erase);
 
 }  // namespace minitf
 

@@ -11,6 +11,7 @@
 #include "minitf/core/logging.h"
 #include "minitf/graph/execution_plan.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/plan_rewrite.h"
 
 namespace minitf {
 
@@ -227,7 +228,9 @@ absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
           .prepare_mutex = &state_->prepare_mutex};
       MINITF_ASSIGN_OR_RETURN(
           std::unique_ptr<ExecutionPlan> compiled,
-          ExecutionPlan::Compile(feeds, fetches, targets, resources));
+          ExecutionPlan::Compile(
+              feeds, fetches, targets, resources,
+              PlanRewritesFor(options_.graph_options.rewrite_options)));
       plan = compiled.get();
       std::lock_guard<std::mutex> lock(state_->mutex);
       state_->plans[hash].push_back(std::move(compiled));

@@ -41,11 +41,32 @@
 
 namespace minitf {
 
+// Which rewrites a plan gets when it compiles (TF's
+// ConfigProto.graph_options.rewrite_options). Each is on by default and
+// changes speed and memory only, results at most by float rounding; turn
+// one off to debug a kernel or to compare against the plain plan.
+struct RewriterConfig {
+  // Fuses an op with the ones that consume it into one oneDNN primitive, as
+  // grappler's remapper does: Conv + BiasAdd + an activation (Relu, Relu6,
+  // Elu, LeakyRelu, Sigmoid, Tanh) into one convolution with post-ops
+  // (TF's _FusedConv2D), the same for MatMul (_FusedMatMul), and a
+  // convolution's BiasAddGrad into its filter gradient.
+  bool remapping = true;
+};
+
+struct GraphOptions {
+  RewriterConfig rewrite_options;
+};
+
 struct SessionOptions {
   // OpenMP threads for oneDNN and kernels; 0 keeps the process default.
   // Negative throws ValueError; more than the machine's processors is
   // clamped to their number, with a logged warning.
   int intra_op_parallelism_threads = 0;
+  GraphOptions graph_options;
+  // Logs each plan as it compiles, at info level: its steps, their kernels
+  // and fused ops. (MINITF_LOG_LEVEL=debug logs them too.)
+  bool log_compiled_plans = false;
 };
 
 using FeedDict = std::vector<std::pair<Output, Tensor>>;

@@ -1,11 +1,20 @@
 // MatMul on oneDNN's matmul primitive: transposes are expressed as strides,
 // so no data moves before the product. A product with an empty inner
 // dimension is zeros, one without rows or columns is empty (NonEmptyKernel).
+// With RewriterConfig::remapping, a MatMul whose product only a BiasAdd
+// (and then an activation) reads computes all of them as one primitive,
+// the bias as its argument and the activation as a post-op (TF's
+// _FusedMatMul).
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/plan_rewrite.h"
 #include "minitf/ops/math/math_ops.h"
+#include "minitf/ops/nn/fusion.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -13,7 +22,17 @@ namespace {
 
 using dnnl::memory;
 
+// The fused bias (input 2, one value per column) and activation.
+struct MatMulFusion {
+  bool bias = false;
+  std::optional<nn::EltwisePostOp> activation;
+};
+
 class MatMulKernel : public NonEmptyKernel {
+ public:
+  explicit MatMulKernel(MatMulFusion fusion = {})
+      : fusion_(std::move(fusion)) {}
+
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const bool ta = ctx.node.attr<bool>("transpose_a");
@@ -27,8 +46,18 @@ class MatMulKernel : public NonEmptyKernel {
     memory::desc b_md({k, n}, memory::data_type::f32,
                       tb ? memory::dims{1, k} : memory::dims{n, 1});
     memory::desc c_md({m, n}, memory::data_type::f32, memory::dims{n, 1});
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md),
-                                    CpuEngine());
+    const memory::desc bias_md =
+        fusion_.bias
+            ? memory::desc({1, n}, memory::data_type::f32, memory::dims{n, 1})
+            : memory::desc();
+    dnnl::primitive_attr attr;
+    if (fusion_.activation) {
+      dnnl::post_ops ops;
+      fusion_.activation->AppendTo(ops);
+      attr.set_post_ops(ops);
+    }
+    dnnl::matmul::primitive_desc pd(
+        dnnl::matmul::desc(a_md, b_md, bias_md, c_md), attr, CpuEngine());
     primitive_ = dnnl::matmul(pd);
     a_mem_ = memory(a_md, CpuEngine(), nullptr);
     b_mem_ = memory(b_md, CpuEngine(), nullptr);
@@ -36,6 +65,10 @@ class MatMulKernel : public NonEmptyKernel {
     args_.Add(DNNL_ARG_SRC, a_mem_);
     args_.Add(DNNL_ARG_WEIGHTS, b_mem_);
     args_.Add(DNNL_ARG_DST, c_mem_);
+    if (fusion_.bias) {
+      bias_mem_ = memory(bias_md, CpuEngine(), nullptr);
+      args_.Add(DNNL_ARG_BIAS, bias_mem_);
+    }
     return absl::OkStatus();
   }
 
@@ -43,15 +76,42 @@ class MatMulKernel : public NonEmptyKernel {
     a_mem_.set_data_handle(ctx.input(0).raw_data());
     b_mem_.set_data_handle(ctx.input(1).raw_data());
     c_mem_.set_data_handle(ctx.output(0).raw_data());
+    if (fusion_.bias) bias_mem_.set_data_handle(ctx.input(2).raw_data());
     args_.Execute(primitive_);
     return absl::OkStatus();
   }
 
  private:
+  MatMulFusion fusion_;
   dnnl::matmul primitive_;
-  memory a_mem_, b_mem_, c_mem_;
+  memory a_mem_, b_mem_, c_mem_, bias_mem_;
   PrimitiveArgs args_;
 };
+
+// RewriterConfig::remapping for MatMul: MatMul + BiasAdd [+ activation]
+// becomes one step (see the file comment).
+absl::Status FuseMatMuls(PlanIR& ir) {
+  const PlanUses uses(ir);
+  std::vector<char> erase(ir.steps.size(), 0);
+  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
+    // A step fused already sits where its chain ended: skip it.
+    if (erase[s] || ir.steps[s].node->type() != "MatMul" ||
+        !ir.steps[s].fused_ops.empty()) {
+      continue;
+    }
+    const auto chain = nn::FindBiasActivation(ir, uses, s, /*channel_axis=*/1);
+    if (!chain) continue;
+    MatMulFusion fusion{.bias = true, .activation = chain->post_op};
+    nn::FuseBiasActivation(
+        ir, s, *chain,
+        [fusion](const Node&) -> std::unique_ptr<OpKernel> {
+          return std::make_unique<MatMulKernel>(fusion);
+        },
+        erase);
+  }
+  EraseSteps(ir, erase);
+  return absl::OkStatus();
+}
 
 absl::Status MatMulShape(ShapeContext& ctx) {
   const Shape &a = ctx.input_shape(0), &b = ctx.input_shape(1);
@@ -113,6 +173,9 @@ void RegisterMatMulOps() {
               .shape_fn = MatMulShape,
               .kernel = MakeKernel<MatMulKernel>,
               .grad = MatMulGrad});
+  RegisterPlanRewrite({.name = "FuseMatMuls",
+                       .enabled = &RewriterConfig::remapping,
+                       .pass = FuseMatMuls});
 }
 
 }  // namespace minitf

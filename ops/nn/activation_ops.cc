@@ -14,6 +14,7 @@
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/nn/fusion.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf::nn {
@@ -145,6 +146,21 @@ bool UsesDst(algorithm algo) {
          algo == algorithm::eltwise_logistic_use_dst_for_bwd ||
          algo == algorithm::eltwise_tanh_use_dst_for_bwd ||
          algo == algorithm::eltwise_clip_v2_use_dst_for_bwd;
+}
+
+// The forward computation of a *_use_dst_for_bwd algorithm, which only
+// changes what the backward pass reads.
+algorithm ForwardAlgorithm(algorithm algo) {
+  switch (algo) {
+    case algorithm::eltwise_elu_use_dst_for_bwd:
+      return algorithm::eltwise_elu;
+    case algorithm::eltwise_logistic_use_dst_for_bwd:
+      return algorithm::eltwise_logistic;
+    case algorithm::eltwise_tanh_use_dst_for_bwd:
+      return algorithm::eltwise_tanh;
+    default:
+      return algo;
+  }
 }
 
 // Elementwise on dense tensors: any shape is one 1-D run of elements,
@@ -347,6 +363,16 @@ Output softplus(Output features, absl::string_view name) {
 }
 Output softsign(Output features, absl::string_view name) {
   return Activation("Softsign", features, name);
+}
+
+std::optional<EltwisePostOp> EltwisePostOpFor(const Node& node) {
+  for (const ActivationDef& def : kActivations) {
+    if (node.type() != def.type) continue;
+    if (def.algo == algorithm::undef) return std::nullopt;
+    return EltwisePostOp{def.type, ForwardAlgorithm(def.algo), Alpha(def, node),
+                         def.beta};
+  }
+  return std::nullopt;
 }
 
 void RegisterActivationOps() {

@@ -4,6 +4,8 @@
 #include "minitf/ops/nn/conv_ops.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,8 @@
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/plan_rewrite.h"
+#include "minitf/ops/nn/fusion.h"
 #include "minitf/ops/nn/window.h"
 #include "minitf/ops/shape_fns.h"
 
@@ -151,12 +155,25 @@ memory::dims FilterDims(const ConvAttrs& a, const Shape& w) {
   return d;
 }
 
+// What a convolution step computes besides the convolution (the
+// remapper's fusions, see FuseConvolutions): a forward convolution adds a
+// bias (its input 2) and then applies an activation; a filter gradient also
+// writes the bias gradient, the sum of out_backprop over all but the
+// channel (its output 1).
+struct ConvFusion {
+  bool bias = false;
+  std::optional<EltwisePostOp> activation;
+};
+
 // With an empty operand (no batch, no channels, no filters), every output
 // with elements is zeros: a forward sum over no input channels, a data
-// gradient through no filters, a filter gradient over no batch.
+// gradient through no filters, a filter gradient over no batch. (The
+// remapper never fuses a step with an empty operand: a fused bias and
+// activation would not be zeros.)
 class ConvKernel : public NonEmptyKernel {
  public:
-  ConvKernel(int spatial, ConvMode mode) : spatial_(spatial), mode_(mode) {}
+  ConvKernel(int spatial, ConvMode mode, ConvFusion fusion = {})
+      : spatial_(spatial), mode_(mode), fusion_(std::move(fusion)) {}
 
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
@@ -179,6 +196,10 @@ class ConvKernel : public NonEmptyKernel {
     const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
     const memory::desc w_plain(FilterDims(a, w), f32, FilterTag(spatial_));
     const memory::desc w_any(FilterDims(a, w), f32, memory::format_tag::any);
+    const memory::desc b_plain = fusion_.bias
+                                     ? memory::desc({y.dim(a.channel_axis())},
+                                                    f32, memory::format_tag::a)
+                                     : memory::desc();
     const auto algo = dnnl::algorithm::convolution_direct;
     // The kernel owns its scratchpad. oneDNN's library-managed one is, for
     // its GEMM convolutions (chosen for small channel counts), a buffer per
@@ -187,18 +208,27 @@ class ConvKernel : public NonEmptyKernel {
     // free another thread's buffer.
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::primitive_attr forward_attr = attr;
+    if (fusion_.activation) {
+      dnnl::post_ops ops;
+      fusion_.activation->AppendTo(ops);
+      forward_attr.set_post_ops(ops);
+    }
     dnnl::convolution_forward::primitive_desc forward(
-        {dnnl::prop_kind::forward_training, algo, x_any, w_any, y_any, strides,
-         dilates, pad_l, pad_r},
-        attr, CpuEngine());
+        {dnnl::prop_kind::forward_training, algo, x_any, w_any, b_plain, y_any,
+         strides, dilates, pad_l, pad_r},
+        forward_attr, CpuEngine());
     memory::desc scratchpad;
     switch (mode_) {
       case ConvMode::kForward:
         primitive_ = dnnl::convolution_forward(forward);
         scratchpad = forward.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, x_plain, forward.src_desc(), true);
-        Bind(DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), true);
-        Bind(DNNL_ARG_DST, y_plain, forward.dst_desc(), false);
+        Bind(DNNL_ARG_SRC, x_plain, forward.src_desc(), 0);
+        Bind(DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), 1);
+        if (fusion_.bias) {
+          Bind(DNNL_ARG_BIAS, b_plain, forward.bias_desc(), 2);
+        }
+        Bind(DNNL_ARG_DST, y_plain, forward.dst_desc(), kOutput);
         break;
       case ConvMode::kBackwardData: {
         dnnl::convolution_backward_data::primitive_desc pd(
@@ -206,20 +236,24 @@ class ConvKernel : public NonEmptyKernel {
             CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
-        Bind(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), true);
-        Bind(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), false);
+        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
+        Bind(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), 1);
+        Bind(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), kOutput);
         break;
       }
       case ConvMode::kBackwardFilter: {
         dnnl::convolution_backward_weights::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, attr,
-            CpuEngine(), forward);
+            {algo, x_any, w_any, b_plain, y_any, strides, dilates, pad_l,
+             pad_r},
+            attr, CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, x_plain, pd.src_desc(), true);
-        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), true);
-        Bind(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), false);
+        Bind(DNNL_ARG_SRC, x_plain, pd.src_desc(), 0);
+        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
+        Bind(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), kOutput);
+        if (fusion_.bias) {
+          Bind(DNNL_ARG_DIFF_BIAS, b_plain, pd.diff_bias_desc(), kOutput + 1);
+        }
         break;
       }
     }
@@ -230,42 +264,41 @@ class ConvKernel : public NonEmptyKernel {
   }
 
   absl::Status ComputeNonEmpty(KernelContext& ctx) override {
-    // Inputs in the order they were bound; the single output last.
-    for (int i = 0; i < num_inputs_; ++i) {
-      ports_[i].BindInput(ctx.input(input_index_[i]).raw_data());
+    for (int p = 0; p < num_ports_; ++p) {
+      if (operand_[p] < kOutput) {
+        ports_[p].BindInput(ctx.input(operand_[p]).raw_data());
+      } else {
+        ports_[p].BindOutput(ctx.output(operand_[p] - kOutput).raw_data());
+      }
     }
-    ports_[num_inputs_].BindOutput(ctx.output(0).raw_data());
     args_.Execute(primitive_);
-    ports_[num_inputs_].FinishOutput();
+    for (int p = 0; p < num_ports_; ++p) {
+      if (operand_[p] >= kOutput) ports_[p].FinishOutput();
+    }
     return absl::OkStatus();
   }
 
  private:
-  // Binds the next port. Each mode binds its inputs first, then its one
-  // output, which therefore lands at ports_[num_inputs_].
+  // Port operands: an input index, or kOutput + an output index.
+  static constexpr int kOutput = 8;
+  // Binds the next port to `operand`. Inputs bind before outputs, so each
+  // input is reordered before the primitive runs.
   void Bind(int arg, const memory::desc& plain, const memory::desc& chosen,
-            bool is_input) {
-    DnnlPort& port = ports_[num_inputs_];
-    port.Init(plain, chosen, is_input);
+            int operand) {
+    DnnlPort& port = ports_[num_ports_];
+    port.Init(plain, chosen, /*is_input=*/operand < kOutput);
     args_.Add(arg, port.memory());
-    if (is_input) {
-      input_index_[num_inputs_] = InputIndex(arg);
-      ++num_inputs_;
-    }
-  }
-  // Which node input feeds `arg` in this mode.
-  int InputIndex(int arg) const {
-    if (arg == DNNL_ARG_SRC) return 0;
-    if (arg == DNNL_ARG_WEIGHTS) return 1;
-    return 2;  // DNNL_ARG_DIFF_DST
+    operand_[num_ports_] = operand;
+    ++num_ports_;
   }
 
   int spatial_;
   ConvMode mode_;
+  ConvFusion fusion_;
   dnnl::primitive primitive_;
-  DnnlPort ports_[3];
-  int input_index_[2] = {0, 0};
-  int num_inputs_ = 0;
+  DnnlPort ports_[4];
+  int operand_[4] = {};
+  int num_ports_ = 0;
   PrimitiveArgs args_;
 };
 
@@ -312,6 +345,90 @@ int SpatialRankOf(Output input, Output filter) {
         rank < 0 ? std::string("an unknown rank") : absl::StrCat(rank)));
   }
   return rank - 2;
+}
+
+// The convolution op `type` is, if any: its spatial rank and mode.
+std::optional<std::pair<int, ConvMode>> ConvOpOf(const std::string& type) {
+  for (int spatial = 1; spatial <= 3; ++spatial) {
+    const ConvTypes& t = kConvTypes[spatial - 1];
+    if (type == t.forward) return std::pair{spatial, ConvMode::kForward};
+    if (type == t.backward_data)
+      return std::pair{spatial, ConvMode::kBackwardData};
+    if (type == t.backward_filter)
+      return std::pair{spatial, ConvMode::kBackwardFilter};
+  }
+  return std::nullopt;
+}
+
+KernelFactory FusedConvKernel(int spatial, ConvMode mode, ConvFusion fusion) {
+  return [spatial, mode, fusion](const Node&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ConvKernel>(spatial, mode, fusion);
+  };
+}
+
+// Filter gradient + the BiasAddGrad of the same out_backprop -> one
+// backward-weights step with two outputs, at the earlier one's place (its
+// inputs are ready there: out_backprop is, and the convolution's input and
+// filter are checked).
+void FuseBackwardFilter(PlanIR& ir, const PlanUses& uses, int s, int spatial,
+                        bool channels_last, std::vector<char>& erase) {
+  const PlanStep& filter_grad = ir.steps[s];
+  const int dy = filter_grad.inputs[2];
+  for (int b : uses.consumers[dy]) {
+    const Node& node = *ir.steps[b].node;
+    if (erase[b] || node.type() != "BiasAddGrad" ||
+        !node.control_inputs().empty() ||
+        (node.attr<std::string>("data_format") == "NHWC") != channels_last) {
+      continue;
+    }
+    const int first = std::min(s, b);
+    bool ready = true;
+    for (int v : filter_grad.inputs)
+      ready &= v >= 0 && uses.producer[v] < first;
+    if (!ready) return;
+    PlanStep fused = filter_grad;
+    fused.outputs.push_back(ir.steps[b].outputs[0]);
+    fused.kernel =
+        FusedConvKernel(spatial, ConvMode::kBackwardFilter, {.bias = true});
+    fused.fused_ops.push_back("BiasAddGrad");
+    erase[first == s ? b : s] = 1;
+    ir.steps[first] = std::move(fused);
+    return;
+  }
+}
+
+// RewriterConfig::remapping for convolutions, as grappler's remapper makes
+// _FusedConv2D: a bias and activation join the forward convolution as a
+// bias argument and a post-op, and the bias gradient joins the filter
+// gradient as diff_bias, so neither runs as a pass over memory of its own.
+absl::Status FuseConvolutions(PlanIR& ir) {
+  const PlanUses uses(ir);
+  std::vector<char> erase(ir.steps.size(), 0);
+  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
+    const PlanStep& step = ir.steps[s];
+    const auto op = ConvOpOf(step.node->type());
+    // A step fused already sits where its chain ended: skip it.
+    if (erase[s] || !op || op->second == ConvMode::kBackwardData ||
+        !step.fused_ops.empty() || !HasElements(ir, step)) {
+      continue;
+    }
+    const bool channels_last =
+        step.node->attr<std::string>("data_format")[1] != 'C';
+    if (op->second == ConvMode::kForward) {
+      const auto chain =
+          FindBiasActivation(ir, uses, s, channels_last ? op->first + 1 : 1);
+      if (!chain) continue;
+      FuseBiasActivation(
+          ir, s, *chain,
+          FusedConvKernel(op->first, ConvMode::kForward,
+                          {.bias = true, .activation = chain->post_op}),
+          erase);
+    } else {
+      FuseBackwardFilter(ir, uses, s, op->first, channels_last, erase);
+    }
+  }
+  EraseSteps(ir, erase);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -394,6 +511,9 @@ void RegisterConvOps() {
            .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn()});
     }
   }
+  RegisterPlanRewrite({.name = "FuseConvolutions",
+                       .enabled = &RewriterConfig::remapping,
+                       .pass = FuseConvolutions});
 }
 
 }  // namespace minitf::nn

@@ -4,19 +4,20 @@
 //
 // The max pooling gradient and oneDNN's workspace. pooling_backward for max
 // pooling needs the forward's workspace (where each window's maximum was).
-// MaxPoolGrad keeps TF's interface (orig_input, orig_output, grad) and
-// recomputes the forward with a workspace inside its own kernel, in a
-// primitive and buffers created once in Prepare. The alternative, a forward
-// op that outputs its workspace, would force every MaxPool into
-// forward_training (inference graphs pay for a workspace nobody reads), give
-// the graph an opaque, implementation-sized tensor whose layout is tied to
-// the forward primitive's chosen dst layout, and break TF's op signatures.
-// The price is one extra forward pooling per training step (~0.6 ms on the
-// tutorial CNN's 64x32x28x28 pooling, ~3% of a step); a fusion pass can
-// later pair MaxPool with MaxPoolGrad to share the workspace.
+// MaxPoolGrad keeps TF's interface (orig_input, orig_output, grad). Alone,
+// it recomputes the forward with a workspace inside its own kernel, in a
+// primitive and buffers created once in Prepare: a MaxPool whose output
+// nobody differentiates (inference) runs forward_inference and pays for no
+// workspace. When a plan holds both the MaxPool and its MaxPoolGrad, the
+// remapping rewrite (ShareMaxPoolWorkspaces) makes the MaxPool run
+// forward_training and write its workspace into a plan value, which the
+// MaxPoolGrad reads as a fourth input instead of recomputing the forward:
+// one pooling pass less per step (~0.3-0.6 ms on the tutorial CNN).
 #include "minitf/ops/nn/pooling_ops.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,8 @@
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/plan_rewrite.h"
+#include "minitf/ops/nn/fusion.h"
 #include "minitf/ops/nn/window.h"
 #include "minitf/ops/shape_fns.h"
 
@@ -138,46 +141,79 @@ absl::Status PoolShape(ShapeContext& ctx, int spatial, bool backward) {
   return absl::OkStatus();
 }
 
+// ShareMaxPoolWorkspaces: where the shared workspace is.
+constexpr int kWorkspaceOutput = 1;  // of the forward step
+constexpr int kWorkspaceInput = 3;   // of the gradient step
+
+// TF's average excludes the padding; max pooling never sees it.
+dnnl::algorithm PoolAlgorithm(PoolKind kind) {
+  return kind == PoolKind::kMax ? dnnl::algorithm::pooling_max
+                                : dnnl::algorithm::pooling_avg_exclude_padding;
+}
+
+// The forward primitive_desc of pooling `x` into `y`: the forward kernel's
+// primitive, the backward's hint, and what sizes a shared workspace.
+dnnl::pooling_forward::primitive_desc PoolForwardDesc(const PoolAttrs& a,
+                                                      PoolKind kind,
+                                                      const Shape& x,
+                                                      const Shape& y,
+                                                      bool training) {
+  const WindowGeometry g =
+      a.Slide(x, a.ksize, a.strides, /*dilations=*/{}).value();
+  // The source must have a defined layout: the tensor's own.
+  return dnnl::pooling_forward::primitive_desc(
+      {training ? dnnl::prop_kind::forward_training
+                : dnnl::prop_kind::forward_inference,
+       PoolAlgorithm(kind), a.PlainDesc(x), a.AnyDesc(y), a.strides, a.ksize,
+       g.pad_before, g.pad_after},
+      CpuEngine());
+}
+
 // Forward: pooling_forward (inference: no workspace). Backward:
 // pooling_backward; for max pooling, preceded by the forward recomputed
-// with a workspace (see the top of this file).
+// with a workspace (see the top of this file). With `shared_workspace`, the
+// forward writes its workspace to output 1 and the backward reads it from
+// input 3.
 class PoolKernel : public NonEmptyKernel {
  public:
-  PoolKernel(int spatial, PoolKind kind, bool backward)
-      : spatial_(spatial), kind_(kind), backward_(backward) {}
+  PoolKernel(int spatial, PoolKind kind, bool backward,
+             bool shared_workspace = false)
+      : spatial_(spatial),
+        kind_(kind),
+        backward_(backward),
+        shared_workspace_(shared_workspace) {}
 
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     MINITF_ASSIGN_OR_RETURN(PoolAttrs a, AttrsOf(ctx.node, spatial_));
+    const int grad_input = ctx.node.num_inputs() - 1;
     const Shape& x = backward_ ? ctx.output_shapes[0] : ctx.input_shapes[0];
-    const Shape& y = backward_ ? ctx.input_shapes.back() : ctx.output_shapes[0];
+    const Shape& y =
+        backward_ ? ctx.input_shapes[grad_input] : ctx.output_shapes[0];
     MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
                             a.Slide(x, a.ksize, a.strides, /*dilations=*/{}));
-    const memory::dims &strides = a.strides, &kernel = a.ksize;
-    const memory::dims &pad_l = g.pad_before, &pad_r = g.pad_after;
     const memory::desc x_plain = a.PlainDesc(x), x_any = a.AnyDesc(x);
     const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
-    // TF's average excludes the padding; max pooling never sees it.
-    const auto algo = kind_ == PoolKind::kMax
-                          ? dnnl::algorithm::pooling_max
-                          : dnnl::algorithm::pooling_avg_exclude_padding;
-    // The source must have a defined layout: the tensor's own.
-    dnnl::pooling_forward::primitive_desc forward(
-        {backward_ ? dnnl::prop_kind::forward_training
-                   : dnnl::prop_kind::forward_inference,
-         algo, x_plain, y_any, strides, kernel, pad_l, pad_r},
-        CpuEngine());
+    const auto forward =
+        PoolForwardDesc(a, kind_, x, y, backward_ || shared_workspace_);
+    if (shared_workspace_) {
+      workspace_ = memory(forward.workspace_desc(), CpuEngine(), nullptr);
+    }
     if (!backward_) {
       primitive_ = dnnl::pooling_forward(forward);
       BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), args_);
       BindOutput(DNNL_ARG_DST, y_plain, forward.dst_desc());
+      if (shared_workspace_) args_.Add(DNNL_ARG_WORKSPACE, workspace_);
       return absl::OkStatus();
     }
     dnnl::pooling_backward::primitive_desc pd(
-        {algo, x_any, y_any, strides, kernel, pad_l, pad_r}, CpuEngine(),
-        forward);
+        {PoolAlgorithm(kind_), x_any, y_any, a.strides, a.ksize, g.pad_before,
+         g.pad_after},
+        CpuEngine(), forward);
     primitive_ = dnnl::pooling_backward(pd);
-    if (kind_ == PoolKind::kMax) {
+    if (shared_workspace_) {
+      args_.Add(DNNL_ARG_WORKSPACE, workspace_);
+    } else if (kind_ == PoolKind::kMax) {
       recompute_ = dnnl::pooling_forward(forward);
       BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), recompute_args_);
       recompute_args_.Add(DNNL_ARG_DST,
@@ -186,8 +222,8 @@ class PoolKernel : public NonEmptyKernel {
       recompute_args_.Add(DNNL_ARG_WORKSPACE, workspace);
       args_.Add(DNNL_ARG_WORKSPACE, workspace);
     }
-    BindInput(ctx.node.num_inputs() - 1, DNNL_ARG_DIFF_DST, y_plain,
-              pd.diff_dst_desc(), args_);
+    BindInput(grad_input, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(),
+              args_);
     BindOutput(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc());
     return absl::OkStatus();
   }
@@ -197,6 +233,11 @@ class PoolKernel : public NonEmptyKernel {
     for (int i = 0; i < num_inputs_; ++i) {
       ports_[i].BindInput(ctx.input(input_index_[i]).raw_data());
       if (i == 0 && recompute_) recompute_args_.Execute(recompute_);
+    }
+    if (shared_workspace_) {
+      workspace_.set_data_handle(backward_
+                                     ? ctx.input(kWorkspaceInput).raw_data()
+                                     : ctx.output(kWorkspaceOutput).raw_data());
     }
     output_.BindOutput(ctx.output(0).raw_data());
     args_.Execute(primitive_);
@@ -222,13 +263,85 @@ class PoolKernel : public NonEmptyKernel {
   int spatial_;
   PoolKind kind_;
   bool backward_;
+  bool shared_workspace_;
   dnnl::primitive primitive_;
   dnnl::primitive recompute_;  // max pooling's backward only
   PrimitiveArgs args_, recompute_args_;
   DnnlPort ports_[2], output_;
+  memory workspace_;  // shared_workspace_ only: bound every step
   int input_index_[2] = {0, 0};
   int num_inputs_ = 0;
 };
+
+// The spatial rank of max pooling op `type` and whether it is the
+// gradient; nullopt for any other op.
+std::optional<std::pair<int, bool>> MaxPoolOpOf(const std::string& type) {
+  for (int spatial = 1; spatial <= 3; ++spatial) {
+    const PoolTypes& t =
+        kPoolTypes[static_cast<int>(PoolKind::kMax)][spatial - 1];
+    if (type == t.forward) return std::pair{spatial, false};
+    if (type == t.backward) return std::pair{spatial, true};
+  }
+  return std::nullopt;
+}
+
+bool SameWindow(const Node& a, const Node& b) {
+  using Ints = std::vector<int64_t>;
+  return a.attr<Ints>("ksize") == b.attr<Ints>("ksize") &&
+         a.attr<Ints>("strides") == b.attr<Ints>("strides") &&
+         a.attr<std::string>("padding") == b.attr<std::string>("padding") &&
+         a.attr<std::string>("data_format") ==
+             b.attr<std::string>("data_format");
+}
+
+KernelFactory SharedWorkspaceKernel(int spatial, bool backward) {
+  return [spatial, backward](const Node&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<PoolKernel>(spatial, PoolKind::kMax, backward,
+                                        /*shared_workspace=*/true);
+  };
+}
+
+// RewriterConfig::remapping for max pooling (see the top of this file):
+// each MaxPool whose output a MaxPoolGrad of the same input reads writes its
+// workspace into a new plan value, an opaque float32 vector of the
+// workspace's bytes, which those gradients read.
+absl::Status ShareMaxPoolWorkspaces(PlanIR& ir) {
+  const PlanUses uses(ir);
+  for (int f = 0; f < static_cast<int>(ir.steps.size()); ++f) {
+    const auto op = MaxPoolOpOf(ir.steps[f].node->type());
+    if (!op || op->second || !HasElements(ir, ir.steps[f])) continue;
+    const int x = ir.steps[f].inputs[0], y = ir.steps[f].outputs[0];
+    std::vector<int> grads;
+    for (int g : uses.consumers[y]) {
+      const PlanStep& grad = ir.steps[g];
+      if (MaxPoolOpOf(grad.node->type()) == std::pair{op->first, true} &&
+          grad.inputs[0] == x && grad.inputs[1] == y &&
+          SameWindow(*grad.node, *ir.steps[f].node) && HasElements(ir, grad)) {
+        grads.push_back(g);
+      }
+    }
+    if (grads.empty()) continue;
+    MINITF_ASSIGN_OR_RETURN(PoolAttrs a, AttrsOf(*ir.steps[f].node, op->first));
+    const size_t bytes = PoolForwardDesc(a, PoolKind::kMax, ir.values[x].shape,
+                                         ir.values[y].shape, /*training=*/true)
+                             .workspace_desc()
+                             .get_size();
+    const int workspace = static_cast<int>(ir.values.size());
+    ir.values.push_back({.dtype = DataType::kFloat,
+                         .shape = Shape{static_cast<int64_t>((bytes + 3) / 4)},
+                         .preallocate = true});
+    ir.steps[f].outputs.push_back(workspace);
+    ir.steps[f].kernel = SharedWorkspaceKernel(op->first, false);
+    ir.steps[f].fused_ops.push_back("workspace");
+    for (int g : grads) {
+      ir.steps[g].inputs.push_back(workspace);
+      ir.steps[g].refs.push_back(nullptr);
+      ir.steps[g].kernel = SharedWorkspaceKernel(op->first, true);
+      ir.steps[g].fused_ops.push_back("forward's workspace");
+    }
+  }
+  return absl::OkStatus();
+}
 
 Output BuildPool(const char* type, absl::string_view name,
                  std::vector<Output> inputs, const std::vector<int64_t>& ksize,
@@ -424,6 +537,9 @@ void RegisterPoolingOps() {
       }
     }
   }
+  RegisterPlanRewrite({.name = "ShareMaxPoolWorkspaces",
+                       .enabled = &RewriterConfig::remapping,
+                       .pass = ShareMaxPoolWorkspaces});
 }
 
 }  // namespace minitf::nn
