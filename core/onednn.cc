@@ -1,5 +1,8 @@
 #include "minitf/core/onednn.h"
 
+#include <algorithm>
+#include <string>
+
 namespace minitf {
 
 dnnl::engine& CpuEngine() {
@@ -68,9 +71,53 @@ void PrimitiveArgs::Execute(const dnnl::primitive& primitive) const {
   dnnl::error::wrap_c_api(status, "could not execute a primitive");
 }
 
+std::string ImplementationOf(const dnnl::primitive& primitive) {
+  const char* info = nullptr;
+  if (dnnl_primitive_desc_query(primitive.get_primitive_desc(),
+                                dnnl_query_impl_info_str, 0,
+                                &info) != dnnl_success ||
+      info == nullptr) {
+    return "unknown";
+  }
+  return info;
+}
+
+std::string LayoutName(const dnnl::memory::desc& desc) {
+  const dnnl_memory_desc_t& md = desc.data;
+  if (md.format_kind == dnnl_format_kind_any) return "any";
+  if (md.format_kind != dnnl_blocked) return "undef";
+  const dnnl_blocking_desc_t& blk = md.format_desc.blocking;
+  std::vector<int> order(md.ndims);
+  for (int d = 0; d < md.ndims; ++d) order[d] = d;
+  // Outermost first: larger strides first, ties in logical order (as
+  // oneDNN's verbose mode breaks them).
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return blk.strides[a] > blk.strides[b];
+  });
+  std::string name;
+  for (int d : order) {
+    bool blocked = false;
+    for (int i = 0; i < blk.inner_nblks; ++i) blocked |= blk.inner_idxs[i] == d;
+    name += static_cast<char>((blocked ? 'A' : 'a') + d);
+  }
+  for (int i = 0; i < blk.inner_nblks; ++i) {
+    name += std::to_string(blk.inner_blks[i]);
+    name += static_cast<char>('a' + blk.inner_idxs[i]);
+  }
+  return name;
+}
+
+std::string DnnlPort::DebugString() const {
+  const std::string plain = LayoutName(plain_.get_desc());
+  if (!needs_reorder_) return plain;
+  const std::string chosen = LayoutName(chosen_.get_desc());
+  return is_input_ ? plain + "->" + chosen : chosen + "->" + plain;
+}
+
 void DnnlPort::Init(const dnnl::memory::desc& plain,
                     const dnnl::memory::desc& chosen, bool is_input) {
   plain_ = dnnl::memory(plain, CpuEngine(), nullptr);
+  is_input_ = is_input;
   needs_reorder_ = plain != chosen;
   if (!needs_reorder_) return;
   chosen_ = dnnl::memory(chosen, CpuEngine());

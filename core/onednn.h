@@ -3,6 +3,7 @@
 #ifndef MINITF_CORE_ONEDNN_H_
 #define MINITF_CORE_ONEDNN_H_
 
+#include <string>
 #include <vector>
 
 #include "dnnl.hpp"
@@ -24,6 +25,14 @@ dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
 // `channels_first`, else the last axis.
 dnnl::memory::dims ToNcxOrder(const dnnl::memory::dims& per_axis,
                               bool channels_first);
+
+// For plan dumps: the implementation oneDNN chose for `primitive`
+// ("jit:avx512_core", "brg:avx512_core", "ref:any").
+std::string ImplementationOf(const dnnl::primitive& primitive);
+// For plan dumps: a layout as oneDNN's verbose mode names it, dims ordered
+// outermost first, blocked dims uppercase, then the inner blocks ("acdb",
+// "aBcd16b", "ABcd16b16a"); "any" or "undef" when not blocked.
+std::string LayoutName(const dnnl::memory::desc& desc);
 
 // True while this thread is inside a oneDNN primitive's execution. oneDNN
 // 2.6's dnnl_primitive_execute builds an std::unordered_map of its
@@ -64,12 +73,15 @@ class DnnlPort {
   void BindOutput(void* data) { plain_.set_data_handle(data); }
   // For an output: reorders the result into the tensor.
   void FinishOutput();
+  // For plan dumps: "acdb", or "acdb->aBcd16b" when a reorder runs.
+  std::string DebugString() const;
 
  private:
   dnnl::memory plain_, chosen_;
   dnnl::reorder reorder_;
   PrimitiveArgs reorder_args_;
   bool needs_reorder_ = false;
+  bool is_input_ = true;
 };
 
 }  // namespace minitf

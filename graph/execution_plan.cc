@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "minitf/core/logging.h"
 #include "minitf/graph/graph.h"
 #include "minitf/graph/op_registry.h"
@@ -146,9 +147,44 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   plan->idle_.store(first.get(), std::memory_order_relaxed);
   plan->instances_.push_back(std::move(first));
   plan->spare_.reserve(1);
-  Log().debug("compiled a plan of {} steps and {} values", plan->steps_.size(),
-              plan->values_.size());
+  Log().debug("compiled a plan:\n{}", plan->DebugString());
   return plan;
+}
+
+std::string ExecutionPlan::DebugString() const {
+  auto values = [this](const int* ids, int n) {
+    std::vector<std::string> parts;
+    for (int i = 0; i < n; ++i) {
+      parts.push_back(ids[i] < 0
+                          ? std::string("ref")
+                          : absl::StrCat("v", ids[i], " ",
+                                         values_[ids[i]].shape.ToString()));
+    }
+    return absl::StrJoin(parts, ", ");
+  };
+  std::string s;
+  const Instance& instance = *instances_.front();
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step& step = steps_[i];
+    std::string op = step.node->type();
+    for (const std::string& fused : sources_[i].fused_ops)
+      absl::StrAppend(&op, "+", fused);
+    absl::StrAppend(
+        &s, "  ", i, " ", op, " '", step.node->name(), "' (",
+        values(input_ids_.data() + step.inputs_begin, step.num_inputs),
+        ") -> (",
+        values(output_ids_.data() + step.outputs_begin, step.num_outputs), ")");
+    const std::string kernel = instance.kernels[i]->DebugString();
+    if (!kernel.empty()) absl::StrAppend(&s, "\n      ", kernel);
+    absl::StrAppend(&s, "\n");
+  }
+  size_t bytes = 0;
+  for (const PlanValue& v : values_) {
+    if (v.preallocate) bytes += v.shape.num_elements() * DataTypeSize(v.dtype);
+  }
+  absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(), " values, ",
+                  bytes, " bytes of buffers per instance");
+  return s;
 }
 
 int ExecutionPlan::num_instances() const {
@@ -329,8 +365,9 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
   }
   for (const PlanStep& p : ir.steps) {
     const OpDef& def = p.node->op_def();
-    sources_.push_back(
-        {p.kernel, def.is_stateful ? session.node_state(*p.node) : nullptr});
+    sources_.push_back({p.kernel,
+                        def.is_stateful ? session.node_state(*p.node) : nullptr,
+                        p.fused_ops});
     Step step{p.node, static_cast<int>(input_ids_.size()),
               static_cast<int>(output_ids_.size()),
               static_cast<int>(p.inputs.size()),

@@ -39,6 +39,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -99,6 +100,11 @@ class ExecutionPlan {
   // Thread-safe (see above).
   absl::StatusOr<std::vector<Tensor>> Run(const FeedDict& feeds);
   int num_steps() const { return static_cast<int>(steps_.size()); }
+  // The compiled plan, one line per step: its op and node, the ops fused
+  // into it, its values (id and shape), and what its kernel runs (oneDNN's
+  // implementation, layouts and reorders); then the bytes of buffers one
+  // instance reserves.
+  std::string DebugString() const;
   // Instances made so far: the most runs of this plan in flight at once.
   int num_instances() const;
 
@@ -138,6 +144,7 @@ class ExecutionPlan {
     KernelFactory kernel;
     // For stateful ops: the node's state in the Session (see PrepareContext).
     std::shared_ptr<void>* node_state;
+    std::vector<std::string> fused_ops;  // see PlanStep
   };
   // A variable a run locks, and how.
   struct VariableLock {

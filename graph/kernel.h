@@ -118,6 +118,9 @@ class OpKernel {
   }
   // Runs one step. Never allocates nor creates primitives.
   virtual absl::Status Compute(KernelContext& ctx) = 0;
+  // For plan dumps, after Prepare(): what runs, e.g. "convolution
+  // jit:avx512_core src acdb->aBcd16b ..."; empty when nothing to add.
+  virtual std::string DebugString() const { return {}; }
 };
 
 // What an output holds when the operands of its op have no elements: TF's
@@ -148,11 +151,16 @@ class NonEmptyKernel : public OpKernel {
   absl::Status Compute(KernelContext& ctx) final {
     return empty_ ? ComputeEmpty(ctx) : ComputeNonEmpty(ctx);
   }
+  std::string DebugString() const final {
+    return empty_ ? "no elements: TF's empty result" : DebugStringNonEmpty();
+  }
 
  protected:
   // As OpKernel's Prepare() and Compute(), on operands with elements.
   virtual absl::Status PrepareNonEmpty(const PrepareContext& ctx) = 0;
   virtual absl::Status ComputeNonEmpty(KernelContext& ctx) = 0;
+  // As OpKernel's DebugString(), on operands with elements.
+  virtual std::string DebugStringNonEmpty() const { return {}; }
   // True when the step's operands have no elements. Override for an op
   // with an input that may be empty and is not an operand (batch
   // normalization's unused statistics while training).

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <iostream>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
@@ -232,6 +233,10 @@ absl::StatusOr<std::vector<Tensor>> Session::RunOrThrow(
               feeds, fetches, targets, resources,
               PlanRewritesFor(options_.graph_options.rewrite_options)));
       plan = compiled.get();
+      if (options_.log_compiled_plans) {
+        std::clog << "minitf: compiled a plan:\n"
+                  << plan->DebugString() << "\n";
+      }
       std::lock_guard<std::mutex> lock(state_->mutex);
       state_->plans[hash].push_back(std::move(compiled));
       ++state_->num_plans;

@@ -64,8 +64,10 @@ struct SessionOptions {
   // clamped to their number, with a logged warning.
   int intra_op_parallelism_threads = 0;
   GraphOptions graph_options;
-  // Logs each plan as it compiles, at info level: its steps, their kernels
-  // and fused ops. (MINITF_LOG_LEVEL=debug logs them too.)
+  // Prints each plan as it compiles to std::clog, as TF's
+  // log_device_placement prints placements: its steps with their fused ops,
+  // values and shapes, oneDNN implementations, layouts and reorders, and
+  // the bytes of buffers it reserves. (MINITF_LOG_LEVEL=debug logs them.)
   bool log_compiled_plans = false;
 };
 

@@ -81,6 +81,14 @@ class MatMulKernel : public NonEmptyKernel {
     return absl::OkStatus();
   }
 
+  std::string DebugStringNonEmpty() const override {
+    return absl::StrCat(
+        "matmul ", ImplementationOf(primitive_),
+        " src:", LayoutName(a_mem_.get_desc()),
+        " weights:", LayoutName(b_mem_.get_desc()), fusion_.bias ? " bias" : "",
+        fusion_.activation ? " post_ops:" + fusion_.activation->type : "");
+  }
+
  private:
   MatMulFusion fusion_;
   dnnl::matmul primitive_;

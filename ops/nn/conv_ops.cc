@@ -278,6 +278,26 @@ class ConvKernel : public NonEmptyKernel {
     return absl::OkStatus();
   }
 
+  std::string DebugStringNonEmpty() const override {
+    static constexpr const char* kNames[] = {"src", "weights", "diff_dst"};
+    std::string s = absl::StrCat("convolution ", ImplementationOf(primitive_));
+    for (int p = 0; p < num_ports_; ++p) {
+      const int o = operand_[p];
+      const char* name =
+          o < kOutput
+              ? (mode_ == ConvMode::kForward && o == 2 ? "bias" : kNames[o])
+          : o > kOutput                      ? "diff_bias"
+          : mode_ == ConvMode::kForward      ? "dst"
+          : mode_ == ConvMode::kBackwardData ? "diff_src"
+                                             : "diff_weights";
+      absl::StrAppend(&s, " ", name, ":", ports_[p].DebugString());
+    }
+    if (fusion_.activation) {
+      absl::StrAppend(&s, " post_ops:", fusion_.activation->type);
+    }
+    return s;
+  }
+
  private:
   // Port operands: an input index, or kOutput + an output index.
   static constexpr int kOutput = 8;

@@ -245,6 +245,20 @@ class PoolKernel : public NonEmptyKernel {
     return absl::OkStatus();
   }
 
+  std::string DebugStringNonEmpty() const override {
+    std::string s = absl::StrCat(backward_ ? "pooling backward " : "pooling ",
+                                 ImplementationOf(primitive_));
+    if (recompute_) absl::StrAppend(&s, " (recomputes the forward)");
+    for (int i = 0; i < num_inputs_; ++i) {
+      absl::StrAppend(&s, " in", input_index_[i], ":", ports_[i].DebugString());
+    }
+    absl::StrAppend(&s, " out:", output_.DebugString());
+    if (shared_workspace_) {
+      absl::StrAppend(&s, backward_ ? " reads" : " writes", " the workspace");
+    }
+    return s;
+  }
+
  private:
   // Binds node input `index` as `arg` of the primitive `args` belongs to.
   void BindInput(int index, int arg, const memory::desc& plain,
