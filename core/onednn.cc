@@ -1,7 +1,10 @@
 #include "minitf/core/onednn.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
+
+#include "absl/strings/str_cat.h"
 
 namespace minitf {
 
@@ -71,6 +74,47 @@ void PrimitiveArgs::Execute(const dnnl::primitive& primitive) const {
   dnnl::error::wrap_c_api(status, "could not execute a primitive");
 }
 
+namespace {
+thread_local ScratchArena* current_arena = nullptr;
+constexpr size_t kScratchAlignment = 64;
+}  // namespace
+
+dnnl::memory ScratchMemory(const dnnl::memory::desc& desc) {
+  if (current_arena != nullptr) return current_arena->Request(desc);
+  return dnnl::memory(desc, CpuEngine());
+}
+
+ScratchArena::Scope::Scope(ScratchArena& arena) : previous_(current_arena) {
+  current_arena = &arena;
+  arena.kernel_bytes_ = 0;
+}
+
+ScratchArena::Scope::~Scope() { current_arena = previous_; }
+
+dnnl::memory ScratchArena::Request(const dnnl::memory::desc& desc) {
+  dnnl::memory memory(desc, CpuEngine(), nullptr);
+  pieces_.push_back({memory, kernel_bytes_});
+  const size_t bytes = desc.get_size();
+  kernel_bytes_ +=
+      (bytes + kScratchAlignment - 1) / kScratchAlignment * kScratchAlignment;
+  size_ = std::max(size_, kernel_bytes_);
+  return memory;
+}
+
+absl::Status ScratchArena::Allocate() {
+  if (size_ == 0) return absl::OkStatus();
+  void* data = std::aligned_alloc(kScratchAlignment, size_);
+  if (data == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "OOM when allocating the plan's scratch memory of ", size_, " bytes"));
+  }
+  buffer_ = std::shared_ptr<void>(data, std::free);
+  for (Piece& piece : pieces_) {
+    piece.memory.set_data_handle(static_cast<char*>(data) + piece.offset);
+  }
+  return absl::OkStatus();
+}
+
 std::string ImplementationOf(const dnnl::primitive& primitive) {
   const char* info = nullptr;
   if (dnnl_primitive_desc_query(primitive.get_primitive_desc(),
@@ -120,7 +164,7 @@ void DnnlPort::Init(const dnnl::memory::desc& plain,
   is_input_ = is_input;
   needs_reorder_ = plain != chosen;
   if (!needs_reorder_) return;
-  chosen_ = dnnl::memory(chosen, CpuEngine());
+  chosen_ = ScratchMemory(chosen);
   const dnnl::memory& from = is_input ? plain_ : chosen_;
   const dnnl::memory& to = is_input ? chosen_ : plain_;
   reorder_ = dnnl::reorder(from, to);

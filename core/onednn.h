@@ -3,9 +3,11 @@
 #ifndef MINITF_CORE_ONEDNN_H_
 #define MINITF_CORE_ONEDNN_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "dnnl.hpp"
 #include "minitf/core/dtype.h"
 #include "minitf/core/shape.h"
@@ -25,6 +27,55 @@ dnnl::memory::dims RowMajorStrides(const dnnl::memory::dims& dims);
 // `channels_first`, else the last axis.
 dnnl::memory::dims ToNcxOrder(const dnnl::memory::dims& per_axis,
                               bool channels_first);
+
+// Scratch memory: a buffer a kernel needs only while its Compute() runs (a
+// DnnlPort's reordered copy, a primitive's scratchpad, a recomputed
+// forward), never between steps. While a ScratchArena is active on this
+// thread (an execution plan prepares an instance's kernels with one),
+// ScratchMemory() takes its bytes from the arena, which lays each kernel's
+// requests side by side and every kernel over the same bytes: the kernels
+// of an instance run one at a time, so it needs the largest kernel's
+// scratch, not the sum. Without an arena, the memory owns its buffer.
+dnnl::memory ScratchMemory(const dnnl::memory::desc& desc);
+
+//   ScratchArena arena;
+//   for (kernel : kernels) { ScratchArena::Scope scope(arena); Prepare(); }
+//   arena.Allocate();  // binds every ScratchMemory() made in a scope
+class ScratchArena {
+ public:
+  // Makes `arena` this thread's current one, for one kernel's requests.
+  class Scope {
+   public:
+    explicit Scope(ScratchArena& arena);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    ScratchArena* previous_;
+  };
+
+  ScratchArena() = default;
+  ScratchArena(const ScratchArena&) = delete;
+  ScratchArena& operator=(const ScratchArena&) = delete;
+  // The memory for `desc` in the current kernel's part; bound by Allocate.
+  dnnl::memory Request(const dnnl::memory::desc& desc);
+  // Allocates the arena (the largest kernel's scratch) and binds every
+  // requested memory into it; ResourceExhausted when the memory cannot be
+  // had.
+  absl::Status Allocate();
+  size_t size() const { return size_; }
+
+ private:
+  struct Piece {
+    dnnl::memory memory;
+    size_t offset;
+  };
+  std::vector<Piece> pieces_;
+  size_t kernel_bytes_ = 0;  // the current kernel's requests so far
+  size_t size_ = 0;          // the largest kernel's
+  std::shared_ptr<void> buffer_;
+};
 
 // For plan dumps: the implementation oneDNN chose for `primitive`
 // ("jit:avx512_core", "brg:avx512_core", "ref:any").

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "minitf/core/logging.h"
+#include "minitf/core/onednn.h"
 #include "minitf/graph/graph.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/graph/shape_folding.h"
@@ -100,6 +101,9 @@ bool PlanSignature::Matches(const FeedDict& f, const std::vector<Output>& fe,
 // What one run writes: every buffer, the prepared kernels (their oneDNN
 // primitives bind buffers of this instance) and the liveness flags.
 struct ExecutionPlan::Instance {
+  // What kernels use only inside their Compute (see ScratchMemory). First:
+  // the kernels' memories refer into it, so it outlives them.
+  ScratchArena scratch;
   std::vector<Tensor> slots;                       // one per value
   std::vector<Tensor*> input_ptrs;                 // parallel to input_ids_
   std::vector<Tensor*> output_ptrs;                // parallel to output_ids_
@@ -183,7 +187,8 @@ std::string ExecutionPlan::DebugString() const {
     if (v.preallocate) bytes += v.shape.num_elements() * DataTypeSize(v.dtype);
   }
   absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(), " values, ",
-                  bytes, " bytes of buffers per instance");
+                  bytes, " bytes of buffers and ", instance.scratch.size(),
+                  " of scratch per instance");
   return s;
 }
 
@@ -443,6 +448,7 @@ ExecutionPlan::NewInstance() const {
     std::unique_ptr<OpKernel> kernel;
     absl::Status status;
     try {
+      const ScratchArena::Scope scratch(instance->scratch);
       kernel = sources_[s].kernel(*step.node);
       status = kernel->Prepare(
           {*step.node, in_shapes, out_shapes, sources_[s].node_state});
@@ -453,6 +459,7 @@ ExecutionPlan::NewInstance() const {
     if (!status.ok()) return AnnotateWithNode(status, *step.node);
     instance->kernels.push_back(std::move(kernel));
   }
+  MINITF_RETURN_IF_ERROR(instance->scratch.Allocate());
   instance->dead.assign(values_.size(), 0);
   instance->step_dead.assign(steps_.size(), 0);
   // The vectors above never grow again, so the contexts may point into them.

@@ -258,7 +258,7 @@ class ConvKernel : public NonEmptyKernel {
       }
     }
     if (scratchpad.get_size() > 0) {
-      args_.Add(DNNL_ARG_SCRATCHPAD, memory(scratchpad, CpuEngine()));
+      args_.Add(DNNL_ARG_SCRATCHPAD, ScratchMemory(scratchpad));
     }
     return absl::OkStatus();
   }

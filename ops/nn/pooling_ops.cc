@@ -216,9 +216,8 @@ class PoolKernel : public NonEmptyKernel {
     } else if (kind_ == PoolKind::kMax) {
       recompute_ = dnnl::pooling_forward(forward);
       BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), recompute_args_);
-      recompute_args_.Add(DNNL_ARG_DST,
-                          memory(forward.dst_desc(), CpuEngine()));
-      const memory workspace(forward.workspace_desc(), CpuEngine());
+      recompute_args_.Add(DNNL_ARG_DST, ScratchMemory(forward.dst_desc()));
+      const memory workspace = ScratchMemory(forward.workspace_desc());
       recompute_args_.Add(DNNL_ARG_WORKSPACE, workspace);
       args_.Add(DNNL_ARG_WORKSPACE, workspace);
     }
