@@ -167,6 +167,7 @@ std::string ExecutionPlan::DebugString() const {
     return absl::StrJoin(parts, ", ");
   };
   std::string s;
+  std::lock_guard<std::mutex> lock(pool_mutex_);  // instances_ may grow
   const Instance& instance = *instances_.front();
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step& step = steps_[i];
