@@ -133,10 +133,12 @@ std::string LayoutName(const dnnl::memory::desc& desc) {
   const dnnl_blocking_desc_t& blk = md.format_desc.blocking;
   std::vector<int> order(md.ndims);
   for (int d = 0; d < md.ndims; ++d) order[d] = d;
-  // Outermost first: larger strides first, ties in logical order (as
-  // oneDNN's verbose mode breaks them).
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return blk.strides[a] > blk.strides[b];
+  // Outermost first: larger strides first, ties in logical order.
+  // (std::sort, not stable_sort: libstdc++ 12's temporary buffer reads as
+  // an allocation mismatch to AddressSanitizer.)
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return blk.strides[a] != blk.strides[b] ? blk.strides[a] > blk.strides[b]
+                                            : a < b;
   });
   std::string name;
   for (int d : order) {

@@ -151,7 +151,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   plan->idle_.store(first.get(), std::memory_order_relaxed);
   plan->instances_.push_back(std::move(first));
   plan->spare_.reserve(1);
-  Log().debug("compiled a plan:\n{}", plan->DebugString());
+  if (Log().should_log(spdlog::level::debug)) {
+    Log().debug("compiled a plan:\n{}", plan->DebugString());
+  }
   return plan;
 }
 
