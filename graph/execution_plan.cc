@@ -27,6 +27,12 @@ uint64_t MixShape(uint64_t h, const Shape& shape) {
   return h;
 }
 
+// Switch and Merge: what makes a plan track deadness (and keeps rewrites
+// away from it).
+bool IsControlFlow(const Node& node) {
+  return node.type() == "Switch" || node.type() == "Merge";
+}
+
 absl::Status AnnotateWithNode(const absl::Status& status, const Node& node) {
   return absl::Status(
       status.code(),
@@ -139,10 +145,9 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
                                              sig.variable_shapes));
   // Rewrites see straight-line plans only: their step order alone says
   // when a value is ready, which control flow's deadness would qualify.
-  const bool straight =
-      std::none_of(ir.steps.begin(), ir.steps.end(), [](const PlanStep& step) {
-        return step.node->type() == "Switch" || step.node->type() == "Merge";
-      });
+  const bool straight = std::none_of(
+      ir.steps.begin(), ir.steps.end(),
+      [](const PlanStep& step) { return IsControlFlow(*step.node); });
   if (straight) {
     for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
   }
@@ -368,8 +373,7 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
     for (size_t o = 0; o < p.outputs.size(); ++o) {
       value_of.try_emplace(Output(const_cast<Node*>(p.node), o), p.outputs[o]);
     }
-    const std::string& type = p.node->type();
-    if (type == "Switch" || type == "Merge") has_control_flow_ = true;
+    if (IsControlFlow(*p.node)) has_control_flow_ = true;
   }
   for (const PlanStep& p : ir.steps) {
     const OpDef& def = p.node->op_def();
