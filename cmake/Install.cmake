@@ -3,7 +3,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS minitf EXPORT minitfTargets
+install(TARGETS minitf minitf_distributed EXPORT minitfTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES minitf.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/minitf)

@@ -93,6 +93,14 @@ Tensor Tensor::WithShape(const Shape& shape) const {
   return t;
 }
 
+Tensor Tensor::View(int64_t offset, const Shape& shape) const {
+  Tensor t = *this;
+  t.shape_ = shape;
+  t.num_elements_ = shape.num_elements();
+  t.data_ = static_cast<char*>(data_) + offset * DataTypeSize(dtype_);
+  return t;
+}
+
 Tensor Tensor::Clone() const {
   if (!IsInitialized()) return Tensor();
   Tensor t(dtype_, shape_);

@@ -91,6 +91,10 @@ class Tensor {
   // A tensor of another shape over the same buffer; never allocates.
   // REQUIRES: shape.num_elements() == NumElements().
   Tensor WithShape(const Shape& shape) const;
+  // A tensor of `shape` over elements [offset, offset + n) of this one's
+  // buffer, n = shape.num_elements(); never allocates (a fusion buffer's
+  // parts). REQUIRES: 0 <= offset and offset + n <= NumElements().
+  Tensor View(int64_t offset, const Shape& shape) const;
   // A deep copy with a buffer of its own.
   Tensor Clone() const;
   // Copies the bytes of `src`. REQUIRES: same dtype and element count.

@@ -169,6 +169,11 @@ Operation Optimizer::minimize(Output loss, const MinimizeOptions& options) {
   return apply_gradients(grads_and_vars, options.global_step, options.name);
 }
 
+Operation Optimizer::ApplyDense(Output, const Variable&) {
+  // TF's Optimizer._apply_dense: `raise NotImplementedError()`.
+  throw Error(absl::UnimplementedError(""), "NotImplementedError");
+}
+
 Variable Optimizer::get_slot(const Variable& var,
                              const std::string& name) const {
   auto named = slots_.find(name);

@@ -25,8 +25,10 @@
 // colocate_gradients_with_ops (no devices here), and gate_gradients'
 // effect: it is validated, but a step runs its ops one at a time in graph
 // order, so every gradient is computed before any variable is updated,
-// which is what GATE_GRAPH guarantees. An optimizer is used by one thread;
-// it is neither copyable nor movable (its slots refer to it).
+// which is what GATE_GRAPH guarantees. As in Python, a subclass may
+// override compute_gradients and apply_gradients (minimize calls both) and
+// the slot accessors, as a wrapping optimizer does. An optimizer is used by
+// one thread; it is neither copyable nor movable (its slots refer to it).
 #ifndef MINITF_TRAIN_OPTIMIZER_H_
 #define MINITF_TRAIN_OPTIMIZER_H_
 
@@ -111,7 +113,7 @@ class Optimizer {
   // the loss does not depend on it. Throws ValueError "No variables to
   // optimize." for an empty var_list, and TF's ValueError for a bad
   // gate_gradients or a non-float loss or variable.
-  std::vector<GradAndVar> compute_gradients(
+  virtual std::vector<GradAndVar> compute_gradients(
       Output loss, const ComputeGradientsOptions& options = {});
 
   // Builds the update ops for each pair with a gradient (pairs with a null
@@ -119,9 +121,9 @@ class Optimizer {
   // global-step increment when global_step is given). Throws ValueError "No
   // variables provided." for no pairs and "No gradients provided for any
   // variable: [...]." when every gradient is null.
-  Operation apply_gradients(const std::vector<GradAndVar>& grads_and_vars,
-                            const Variable& global_step = Variable(),
-                            absl::string_view name = "");
+  virtual Operation apply_gradients(
+      const std::vector<GradAndVar>& grads_and_vars,
+      const Variable& global_step = Variable(), absl::string_view name = "");
 
   // compute_gradients then apply_gradients. Throws ValueError "No gradients
   // provided for any variable, check your graph for ops that do not support
@@ -130,12 +132,13 @@ class Optimizer {
   Operation minimize(Output loss, const MinimizeOptions& options = {});
 
   // The slot `name` made for `var`, or a null Variable.
-  Variable get_slot(const Variable& var, const std::string& name) const;
+  virtual Variable get_slot(const Variable& var,
+                            const std::string& name) const;
   // The slot names this optimizer has made, sorted.
-  std::vector<std::string> get_slot_names() const;
+  virtual std::vector<std::string> get_slot_names() const;
   // The slots and non-slot variables (Adam's beta powers) it made in the
   // default graph, sorted by name.
-  std::vector<Variable> variables() const;
+  virtual std::vector<Variable> variables() const;
 
  protected:
   // Throws ValueError "Must specify the optimizer name" for an empty name.
@@ -146,8 +149,10 @@ class Optimizer {
   virtual void CreateSlots(const std::vector<Variable>& var_list);
   // Builds the hyper-parameter tensors, in the optimizer's name scope.
   virtual void Prepare();
-  // Builds the update of `var` by the dense gradient `grad`.
-  virtual Operation ApplyDense(Output grad, const Variable& var) = 0;
+  // Builds the update of `var` by the dense gradient `grad`. The base
+  // class's is TF's: it raises NotImplementedError (a wrapper such as
+  // hvd::DistributedOptimizer, whose apply_gradients delegates, has none).
+  virtual Operation ApplyDense(Output grad, const Variable& var);
   // Groups the updates in an op named `name_scope` (TF's _finish).
   virtual Operation Finish(const std::vector<Operation>& update_ops,
                            const std::string& name_scope);
