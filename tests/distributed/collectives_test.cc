@@ -2,6 +2,7 @@
 // steady state, and what processes that disagree see. Run alone and under
 // `mpirun -np 2` (every case on every process, in lockstep).
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -201,7 +202,11 @@ TEST_F(CollectivesTest, DifferentCollectivesAreAnErrorOnEveryProcess) {
 
 TEST_F(CollectivesTest, LateProcessIsWaitedForWithAWarning) {
   if (size_ < 2) GTEST_SKIP() << "needs two processes";
-  // mpirun sets HOROVOD_STALL_CHECK_TIME_SECONDS=5 for this binary.
+  // ctest's mpirun sets HOROVOD_STALL_CHECK_TIME_SECONDS=5.
+  const char* stall = std::getenv("HOROVOD_STALL_CHECK_TIME_SECONDS");
+  if (stall == nullptr || std::string(stall) != "5") {
+    GTEST_SKIP() << "needs HOROVOD_STALL_CHECK_TIME_SECONDS=5";
+  }
   auto y = allreduce(constant(1.0f), {.average = false, .name = "late"});
   Session sess(graph_);
   if (rank_ == 1) std::this_thread::sleep_for(std::chrono::seconds(7));
@@ -238,6 +243,24 @@ TEST_F(CollectivesTest, BuildersRejectWhatHorovodCannotReduce) {
     EXPECT_EQ(e.python_type(), "ValueError");
     EXPECT_THAT(e.what(), HasSubstr("is not a rank of this job"));
   }
+}
+
+// Run by ctest only (MINITF_TEST_DEAD_PEER=1, under mpirun): rank 1 dies,
+// rank 0 enters a collective. mpirun must stop the job and say why; the
+// ctest case passes on mpirun's message, and its timeout catches a hang.
+TEST(DeadPeerTest, SurvivorIsStoppedWithAMessage) {
+  if (std::getenv("MINITF_TEST_DEAD_PEER") == nullptr) {
+    GTEST_SKIP() << "run by ctest's distributed.dead_peer";
+  }
+  ASSERT_TRUE(init().ok());
+  ASSERT_EQ(size(), 2);
+  Graph graph;
+  GraphGuard as_default(graph);
+  auto y = allreduce(constant(1.0f));
+  Session sess(graph);
+  if (rank() == 1) std::_Exit(3);
+  auto out = sess.run({y});
+  ADD_FAILURE() << "rank 0 returned from the collective: " << out.status();
 }
 
 }  // namespace
