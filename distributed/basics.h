@@ -15,10 +15,10 @@
 // runs unchanged as a plain single-process one. A build without MPI (CMake
 // found none) behaves the same way everywhere.
 //
-// The job ends with MPI_Finalize at process exit (or at shutdown()). A
-// process that fails while others still run should return a non-zero
-// status from main: Open MPI's mpirun then stops every process and says
-// which one exited.
+// The job ends with MPI_Finalize at process exit (or at shutdown()), which
+// waits for every process. A process that fails while the others may be in
+// a collective calls abort_job() instead: mpirun stops them all and says
+// which process aborted. (A process that dies is reported the same way.)
 //
 // Thread-safe. Collectives of one process are issued one at a time, in the
 // order its steps reach them; every process must issue the same ones in the
@@ -48,6 +48,10 @@ int rank();
 int size();
 int local_rank();
 int local_size();
+
+// Stops every process of the job with `exit_code` (MPI_Abort); alone, exits
+// the process with it.
+[[noreturn]] void abort_job(int exit_code);
 
 // True when init() joined an MPI job (even of one process) rather than
 // running stand-alone.

@@ -158,6 +158,12 @@ void Communicator::Shutdown() {
   initialized_ = false;
 }
 
+void Communicator::Abort(int exit_code) {
+  // No lock: another thread may hold it inside a collective.
+  if (mpi_ != nullptr) MPI_Abort(mpi_->comm, exit_code);
+  std::_Exit(exit_code);
+}
+
 absl::Status Communicator::Agree(absl::string_view what) {
   Mpi& mpi = *mpi_;
   mpi.header[0] = static_cast<int64_t>(Fnv1a(what));
@@ -311,6 +317,8 @@ void Communicator::Shutdown() {
   if (initialized_) shut_down_ = true;
   initialized_ = false;
 }
+
+void Communicator::Abort(int exit_code) { std::_Exit(exit_code); }
 
 absl::Status Communicator::Allreduce(absl::string_view,
                                      absl::Span<const ReduceBuffer>) {

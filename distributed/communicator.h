@@ -53,6 +53,8 @@ class Communicator {
 
   absl::Status Init();
   void Shutdown();
+  // MPI_Abort when in a job; then _Exit.
+  [[noreturn]] void Abort(int exit_code);
   bool initialized() const;
   bool mpi_enabled() const;
   int rank() const;

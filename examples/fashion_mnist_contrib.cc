@@ -14,6 +14,7 @@
 // /tmp/fashion_mnist_contrib.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "minitf/distributed/hvd.h"
 #include "minitf/examples/trainer.h"
 #include "minitf/minitf.h"
 
@@ -61,7 +62,9 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
       tf::train::exponential_decay(config.learning_rate, m.global_step,
                                    static_cast<double>(config.steps_per_epoch),
                                    kDecayPerEpoch, {.staircase = true});
-  tf::train::AdamOptimizer optimizer(learning_rate);
+  tf::train::AdamOptimizer adam(learning_rate);
+  // Horovod: the gradients averaged over the processes (none alone).
+  tf::hvd::DistributedOptimizer optimizer(adam);
   {
     tf::control_dependencies after_updates(
         tf::get_collection(tf::GraphKeys::UPDATE_OPS));

@@ -1,7 +1,9 @@
 #include "minitf/examples/trainer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,12 +15,17 @@
 #include "absl/strings/str_format.h"
 #include "minitf/data/batcher.h"
 #include "minitf/data/fashion_mnist.h"
+#include "minitf/distributed/hvd.h"
 #include "minitf/examples/progress.h"
 
 ABSL_FLAG(int, epochs, 12, "Passes over the 60000 training images.");
-ABSL_FLAG(int, batch_size, 64, "Training images per step.");
+ABSL_FLAG(int, batch_size, 64,
+          "Training images per step, over all processes: under mpirun each "
+          "of N processes trains on batch_size / N of them.");
 ABSL_FLAG(double, learning_rate, 1e-3, "The optimizer's learning rate.");
-ABSL_FLAG(int, threads, 0, "oneDNN/OpenMP threads (0: all cores).");
+ABSL_FLAG(int, threads, 0,
+          "oneDNN/OpenMP threads per process (0: the host's cores shared "
+          "among its processes).");
 ABSL_FLAG(std::string, data_dir, minitf::data::kFashionMnistDir,
           "Folder of the four gzipped IDX files.");
 ABSL_FLAG(std::string, logdir, "",
@@ -47,23 +54,47 @@ double Mean(const std::vector<float>& v) {
   return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
 }
 
-// The fraction of `set` the model classifies correctly, in batches of 500;
-// `correct` counts the correct predictions of a batch.
+// The fraction of `set` the model classifies correctly, in batches of 500
+// per process: each process takes its shard, rank 0 also the examples the
+// shards leave over, and `total` (an allreduce of the fed `count`) sums the
+// processes' counts. `correct` counts the correct predictions of a batch.
 absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
-                                Output correct,
+                                Output correct, Output count, Output total,
                                 const data::LabeledImages& set) {
+  const int rank = hvd::rank(), size = hvd::size();
   MINITF_ASSIGN_OR_RETURN(
       data::Batcher batches,
       data::Batcher::Create(set.images, set.labels,
-                            {.batch_size = 500, .shuffle = false}));
-  double num_correct = 0;
-  while (std::optional<data::Batch> b = batches.Next()) {
+                            {.batch_size = 500,
+                             .shuffle = false,
+                             .shard_index = rank,
+                             .num_shards = size}));
+  const int64_t n = set.images.shape().dim(0);
+  const int64_t covered = batches.num_examples() * size;
+  float num_correct = 0;
+  auto add = [&](const Tensor& images, const Tensor& labels) -> absl::Status {
     MINITF_ASSIGN_OR_RETURN(
         std::vector<Tensor> out,
-        sess.run({{m.images, b->images}, {m.labels, b->labels}}, {correct}));
+        sess.run({{m.images, images}, {m.labels, labels}}, {correct}));
     num_correct += out[0].scalar<float>();
+    return absl::OkStatus();
+  };
+  while (std::optional<data::Batch> b = batches.Next()) {
+    MINITF_RETURN_IF_ERROR(add(b->images, b->labels));
   }
-  return num_correct / static_cast<double>(batches.num_examples());
+  if (rank == 0 && covered < n) {
+    const Shape& image = set.images.shape();
+    Shape rest_shape = image;
+    rest_shape.set_dim(0, n - covered);
+    const int64_t per_image = image.num_elements() / n;
+    MINITF_RETURN_IF_ERROR(
+        add(set.images.View(covered * per_image, rest_shape),
+            set.labels.View(covered, Shape({n - covered}))));
+  }
+  MINITF_ASSIGN_OR_RETURN(
+      std::vector<Tensor> summed,
+      sess.run({{count, Tensor::Scalar(num_correct)}}, {total}));
+  return summed[0].scalar<float>() / static_cast<double>(n);
 }
 
 // One run of the program: the graph, its session and what it records.
@@ -84,6 +115,8 @@ class TrainingRun {
   absl::Status TrainEpoch(int epoch, int epochs);
   absl::Status TestAndRecord(const std::string& label);
 
+  // Rank 0 prints, evaluates the leftover test examples and writes files.
+  bool chief_ = true;
   std::string program_;
   std::string logdir_;
   std::optional<data::FashionMnist> data_;
@@ -91,7 +124,10 @@ class TrainingRun {
   Graph graph_;
   Classifier model_;
   Output correct_;  // float32 scalar: correctly classified images of a batch
+  Output count_, total_;  // a fed count of this process, summed over all
+  Output loss_;  // the loss averaged over the processes
   Output summaries_;
+  Operation sync_;  // gives every process rank 0's variables
   std::optional<train::Saver> saver_;  // of the graph's global variables
   std::unique_ptr<Session> session_;
   std::unique_ptr<summary::FileWriter> writer_;
@@ -109,73 +145,116 @@ class TrainingRun {
 };
 
 absl::Status TrainingRun::Prepare(const ClassifierBuilder& build) {
+  // Horovod: under mpirun each process trains on its shard of every batch
+  // and DistributedOptimizer averages the gradients; alone, size() is 1.
+  MINITF_RETURN_IF_ERROR(hvd::init());
+  const int rank = hvd::rank(), size = hvd::size();
+  chief_ = rank == 0;
+  const int batch_size = absl::GetFlag(FLAGS_batch_size);
+  if (batch_size <= 0 || batch_size % size != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--batch_size=", batch_size, " must be a positive multiple of the ",
+        size, " processes"));
+  }
   MINITF_ASSIGN_OR_RETURN(
       data::FashionMnist data,
       data::LoadFashionMnist(absl::GetFlag(FLAGS_data_dir)));
   data_ = std::move(data);
+  // Shard r of each step's batch is its examples r, r + size, ...: the
+  // processes together train on the batch one process would.
   MINITF_ASSIGN_OR_RETURN(
       data::Batcher batcher,
       data::Batcher::Create(
           data_->train.images, data_->train.labels,
-          {.batch_size = absl::GetFlag(FLAGS_batch_size),
-           .seed = static_cast<uint64_t>(absl::GetFlag(FLAGS_seed))}));
+          {.batch_size = batch_size / size,
+           .seed = static_cast<uint64_t>(absl::GetFlag(FLAGS_seed)),
+           .shard_index = rank,
+           .num_shards = size}));
   batcher_ = std::move(batcher);
 
   GraphGuard as_default(graph_);
-  set_random_seed(absl::GetFlag(FLAGS_seed));
+  // A graph seed per process: each draws its own dropout masks (the
+  // initial weights are rank 0's after sync_).
+  set_random_seed(absl::GetFlag(FLAGS_seed) + rank);
   model_ = build({.learning_rate = absl::GetFlag(FLAGS_learning_rate),
                   .steps_per_epoch = batcher_->batches_per_epoch()});
   correct_ = reduce_sum(
       cast(equal(argmax(model_.logits, 1, int32), model_.labels), float32));
-  summary::scalar("loss", model_.loss);
+  count_ = placeholder(float32, {}, "correct_count");
+  total_ = hvd::allreduce(count_, {.average = false});
+  loss_ = size > 1 ? hvd::allreduce(model_.loss) : model_.loss;
+  summary::scalar("loss", loss_);
   summaries_ = summary::merge_all();
   saver_.emplace();
+  sync_ = hvd::broadcast_global_variables(0);
 
-  std::error_code made;
-  std::filesystem::create_directories(logdir_, made);
-  if (made) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot create --logdir ", logdir_, ": ", made.message()));
+  if (chief_) {
+    std::error_code made;
+    std::filesystem::create_directories(logdir_, made);
+    if (made) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot create --logdir ", logdir_, ": ", made.message()));
+    }
+  }
+  int threads = absl::GetFlag(FLAGS_threads);
+  if (threads == 0 && hvd::local_size() > 1) {
+    threads = std::max<int>(
+        1, static_cast<int>(std::thread::hardware_concurrency()) /
+               hvd::local_size());
   }
   session_ = std::make_unique<Session>(
-      graph_, SessionOptions{.intra_op_parallelism_threads =
-                                 absl::GetFlag(FLAGS_threads)});
+      graph_, SessionOptions{.intra_op_parallelism_threads = threads});
   MINITF_RETURN_IF_ERROR(session_->run(global_variables_initializer()));
-  if (absl::GetFlag(FLAGS_restore)) {
+  if (absl::GetFlag(FLAGS_restore) && chief_) {
     MINITF_ASSIGN_OR_RETURN(std::string latest,
                             train::latest_checkpoint(logdir_));
     MINITF_RETURN_IF_ERROR(saver_->restore(*session_, latest));
     std::cout << "restored " << latest << "\n";
   }
+  MINITF_RETURN_IF_ERROR(session_->run({}, {}, {sync_}).status());
   MINITF_ASSIGN_OR_RETURN(std::vector<Tensor> step,
                           session_->run({model_.global_step.value()}));
   global_step_ = step[0].scalar<int64_t>();
-  writer_ = std::make_unique<summary::FileWriter>(logdir_, &graph_);
-  return writer_->status();
+  if (chief_) {
+    if (size > 1) {
+      std::cout << "training on " << size << " processes, "
+                << batch_size / size << " images each per step\n";
+    }
+    writer_ = std::make_unique<summary::FileWriter>(logdir_, &graph_);
+    return writer_->status();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TrainingRun::TrainEpoch(int epoch, int epochs) {
   const Tensor training_on = Tensor::Scalar(true);
   const int64_t max_steps = absl::GetFlag(FLAGS_max_steps);
+  const int64_t processes = hvd::size();
   batcher_->StartEpoch(epoch);
-  Progress progress(absl::StrFormat("epoch %d/%d", epoch + 1, epochs),
-                    batcher_->batches_per_epoch());
+  std::optional<Progress> progress;
+  if (chief_) {
+    progress.emplace(absl::StrFormat("epoch %d/%d", epoch + 1, epochs),
+                     batcher_->batches_per_epoch());
+  }
   while (std::optional<data::Batch> b = batcher_->Next()) {
     const FeedDict feeds = {{model_.images, b->images},
                             {model_.labels, b->labels},
                             {model_.training, training_on}};
+    // Every process fetches the same tensors, so all run the same plan.
     const bool record = (global_step_ + 1) % kSummaryEvery == 0;
-    std::vector<Output> fetches = {model_.loss};
+    std::vector<Output> fetches = {loss_};
     if (record) fetches.push_back(summaries_);
     MINITF_ASSIGN_OR_RETURN(std::vector<Tensor> out,
                             session_->run(feeds, fetches, {model_.train_op}));
     ++global_step_;
     const float loss = out[0].scalar<float>();
-    progress.Step(b->size, loss);
+    if (progress) progress->Step(b->size * processes, loss);
     window_loss_ += loss;
     ++window_steps_;
     if (record) {
-      MINITF_RETURN_IF_ERROR(writer_->add_summary(out[1], global_step_));
+      if (writer_) {
+        MINITF_RETURN_IF_ERROR(writer_->add_summary(out[1], global_step_));
+      }
       train_loss_.points.push_back(
           {static_cast<double>(global_step_), window_loss_ / window_steps_});
       window_loss_ = 0;
@@ -188,13 +267,15 @@ absl::Status TrainingRun::TrainEpoch(int epoch, int epochs) {
     }
     if (max_steps > 0 && ++steps_run_ >= max_steps) break;
   }
-  progress.Finish();
+  if (progress) progress->Finish();
   return absl::OkStatus();
 }
 
 absl::Status TrainingRun::TestAndRecord(const std::string& label) {
-  MINITF_ASSIGN_OR_RETURN(accuracy_,
-                          Evaluate(*session_, model_, correct_, data_->test));
+  MINITF_ASSIGN_OR_RETURN(
+      accuracy_,
+      Evaluate(*session_, model_, correct_, count_, total_, data_->test));
+  if (!chief_) return absl::OkStatus();
   std::cout << absl::StrFormat("%stest accuracy %.2f%%\n", label,
                                100 * accuracy_);
   MINITF_RETURN_IF_ERROR(writer_->add_summary(
@@ -219,6 +300,7 @@ absl::Status TrainingRun::Run(const ClassifierBuilder& build) {
     if (max_steps > 0 && steps_run_ >= max_steps) break;
   }
   if (epochs == 0) MINITF_RETURN_IF_ERROR(TestAndRecord(""));
+  if (!chief_) return absl::OkStatus();
   MINITF_RETURN_IF_ERROR(
       saver_->save(*session_, logdir_ + "/model", model_.global_step));
   std::cout << "checkpoint, event file and curves.svg in " << logdir_ << "\n";
@@ -250,6 +332,11 @@ int TrainFashionMnist(const std::string& program,
   if (status.ok()) status = run.Check();
   if (!status.ok()) {
     std::cerr << program << ": " << status << "\n";
+    // The other processes may wait in a collective for this one: stop them.
+    if (hvd::is_initialized() && hvd::size() > 1) {
+      std::cerr.flush();
+      hvd::abort_job(1);
+    }
     return 1;
   }
   return 0;

@@ -11,6 +11,14 @@
 //     return tf::examples::TrainFashionMnist("my_cnn", Build);
 //   }
 //
+// Under `mpirun -np N` the same program trains data-parallel, Horovod's
+// way: hvd::init() here, each process takes its shard of every step's batch
+// (--batch_size / N images), the network's builder wraps its optimizer in
+// hvd::DistributedOptimizer, rank 0's initial (or restored) variables are
+// broadcast, the test set is evaluated in shards and the counts summed, and
+// only rank 0 prints and writes --logdir. The loss shown is the mean over
+// the processes. Alone it is a plain single-process run.
+//
 // Flags (absl, shared by every example linking this): --epochs
 // --batch_size --learning_rate --threads --data_dir --logdir --seed
 // --restore --max_steps --min_accuracy. An example may change a default

@@ -8,6 +8,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev   # oneDNN's CMake config needs OpenCL
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev zlib1g-dev
+  libopenmpi-dev openmpi-bin       # distributed/: Horovod on Open MPI
   dataset-fashion-mnist
   protobuf-compiler python3       # scripts/check_logdir.py decodes event files
 )
