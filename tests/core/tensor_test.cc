@@ -38,6 +38,23 @@ TEST(TensorTest, WithShapeIsAViewThatDoesNotAllocate) {
   EXPECT_EQ(b.flat<int32_t>()[5], 6);
 }
 
+TEST(TensorTest, ViewIsAPartOfTheBufferThatDoesNotAllocate) {
+  Tensor a = Tensor::FromVector<float>({1, 2, 3, 4, 5, 6, 7, 8}, {8});
+  const int64_t before = TensorBufferAllocations();
+  Tensor b = a.View(2, {2, 2});
+  Tensor empty = a.View(8, {0});
+  EXPECT_EQ(TensorBufferAllocations(), before);
+  EXPECT_EQ(b.shape().ToString(), "(2, 2)");
+  EXPECT_EQ(b.NumElements(), 4);
+  EXPECT_EQ(b.TotalBytes(), 16u);
+  EXPECT_EQ(empty.NumElements(), 0);
+  EXPECT_TRUE(b.SharesBufferWith(a));
+  b.flat<float>()[3] = -1;
+  EXPECT_EQ(a.flat<float>()[5], -1);
+  EXPECT_EQ(b.flat<float>()[0], 3);
+  EXPECT_EQ(b.Clone().flat<float>()[3], -1);
+}
+
 TEST(TensorTest, ScalarsAndTypes) {
   EXPECT_EQ(Tensor::Scalar(2.5f).scalar<float>(), 2.5f);
   EXPECT_EQ(Tensor::Scalar<int64_t>(7).dtype(), int64);

@@ -3,6 +3,7 @@
 // `mpirun -np 2` (every case on every process, in lockstep).
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -261,6 +262,37 @@ TEST(DeadPeerTest, SurvivorIsStoppedWithAMessage) {
   if (rank() == 1) std::_Exit(3);
   auto out = sess.run({y});
   ADD_FAILURE() << "rank 0 returned from the collective: " << out.status();
+}
+
+// Run by ctest only (MINITF_TEST_STALL_SHUTDOWN=1 and
+// HOROVOD_STALL_SHUTDOWN_TIME_SECONDS=2, under mpirun): rank 1 never joins
+// the collective, so rank 0 gives up with DeadlineExceeded, and every later
+// collective of rank 0 fails at once. The job then ends without
+// MPI_Finalize (a collective is still pending), so ctest passes the case on
+// rank 0's closing line rather than on mpirun's exit code.
+TEST(StallShutdownTest, AbandonedCollectiveLeavesTheProcessOutOfStep) {
+  if (std::getenv("MINITF_TEST_STALL_SHUTDOWN") == nullptr) {
+    GTEST_SKIP() << "run by ctest's distributed.stall_shutdown";
+  }
+  ASSERT_TRUE(init().ok());
+  ASSERT_EQ(size(), 2);
+  Graph graph;
+  GraphGuard as_default(graph);
+  auto y = allreduce(constant(1.0f), {.name = "abandoned"});
+  Session sess(graph);
+  if (rank() == 1) return;
+  auto out = sess.run({y});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("rank 0 gave up waiting for HorovodAllreduce "
+                        "'abandoned'"));
+  auto again = sess.run({y});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(again.status().message()),
+              HasSubstr("the processes are out of step"));
+  if (!HasFailure()) std::cout << "rank 0 gave up and stayed out of step\n";
 }
 
 }  // namespace

@@ -107,6 +107,19 @@ TEST_F(OptimizerTest, NoVariables) {
               "No variables to optimize.");
 }
 
+// TF's Optimizer._apply_dense raises NotImplementedError: a subclass that
+// builds no update of its own.
+TEST_F(OptimizerTest, BaseClassHasNoDenseUpdate) {
+  class Bare : public train::Optimizer {
+   public:
+    Bare() : train::Optimizer(/*use_locking=*/false, "Bare") {}
+  };
+  Variable var0 = Var({1, 2}, "var0");
+  Bare bare;
+  ExpectError([&] { bare.minimize(reduce_sum(var0.value())); },
+              "NotImplementedError", "");
+}
+
 // optimizer_test.testNoGradients and the minimize message.
 TEST_F(OptimizerTest, NoGradients) {
   Variable var0 = Var({1, 2}, "var0"), var1 = Var({3, 4}, "var1");
