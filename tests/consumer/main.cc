@@ -2,6 +2,7 @@
 // non-zero unless the result is right.
 #include <iostream>
 
+#include "minitf/distributed/hvd.h"
 #include "minitf/minitf.h"
 
 namespace tf = minitf;
@@ -34,5 +35,8 @@ int main() {
     return 1;
   }
   std::cout << "consumer: " << dense.name() << " trained\n";
+  // And minitf::distributed: alone, one process.
+  if (!tf::hvd::init().ok() || tf::hvd::size() != 1) return 1;
+  std::cout << "consumer: hvd::size() = " << tf::hvd::size() << "\n";
   return value == 11.0f ? 0 : 1;
 }
