@@ -244,31 +244,15 @@ absl::Status Communicator::Agree(absl::string_view what) {
       absl::StrJoin(parts, "; ")));
 }
 
-absl::Status Communicator::Allreduce(absl::string_view what,
-                                     absl::Span<const ReduceBuffer> buffers) {
+absl::Status Communicator::Collective(
+    absl::string_view what, absl::FunctionRef<absl::Status()> transfer) {
   std::lock_guard<std::mutex> lock(mutex_);
   MINITF_RETURN_IF_ERROR(CheckUsable());
   if (size_ == 1) return absl::OkStatus();
   const Clock::time_point start = Clock::now();
   MINITF_RETURN_IF_ERROR(Agree(what));
   const Clock::time_point agreed = Clock::now();
-  for (const ReduceBuffer& b : buffers) {
-    const MPI_Datatype type = MpiType(b.dtype);
-    if (type == MPI_DATATYPE_NULL) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "allreduce does not support dtype ", DataTypeName(b.dtype)));
-    }
-    const int64_t element = static_cast<int64_t>(DataTypeSize(b.dtype));
-    const int64_t chunk =
-        std::max<int64_t>(1, settings_.fusion_threshold_bytes / element);
-    for (int64_t done = 0; done < b.count; done += chunk) {
-      const int count = static_cast<int>(std::min(chunk, b.count - done));
-      const int rc = MPI_Allreduce(MPI_IN_PLACE,
-                                   static_cast<char*>(b.data) + done * element,
-                                   count, type, MPI_SUM, mpi_->comm);
-      if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Allreduce");
-    }
-  }
+  MINITF_RETURN_IF_ERROR(transfer());
   ++times_.collectives;
   times_.agreement_seconds +=
       std::chrono::duration<double>(agreed - start).count();
@@ -276,26 +260,42 @@ absl::Status Communicator::Allreduce(absl::string_view what,
   return absl::OkStatus();
 }
 
+absl::Status Communicator::Allreduce(absl::string_view what,
+                                     absl::Span<const ReduceBuffer> buffers) {
+  return Collective(what, [&]() -> absl::Status {
+    for (const ReduceBuffer& b : buffers) {
+      const MPI_Datatype type = MpiType(b.dtype);
+      if (type == MPI_DATATYPE_NULL) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "allreduce does not support dtype ", DataTypeName(b.dtype)));
+      }
+      const int64_t element = static_cast<int64_t>(DataTypeSize(b.dtype));
+      const int64_t chunk =
+          std::max<int64_t>(1, settings_.fusion_threshold_bytes / element);
+      for (int64_t done = 0; done < b.count; done += chunk) {
+        const int count = static_cast<int>(std::min(chunk, b.count - done));
+        const int rc = MPI_Allreduce(
+            MPI_IN_PLACE, static_cast<char*>(b.data) + done * element, count,
+            type, MPI_SUM, mpi_->comm);
+        if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Allreduce");
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status Communicator::Broadcast(absl::string_view what, void* data,
                                      int64_t bytes, int root) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  MINITF_RETURN_IF_ERROR(CheckUsable());
-  if (size_ == 1) return absl::OkStatus();
-  const Clock::time_point start = Clock::now();
-  MINITF_RETURN_IF_ERROR(Agree(what));
-  const Clock::time_point agreed = Clock::now();
-  const int64_t chunk = settings_.fusion_threshold_bytes;
-  for (int64_t done = 0; done < bytes; done += chunk) {
-    const int count = static_cast<int>(std::min(chunk, bytes - done));
-    const int rc = MPI_Bcast(static_cast<char*>(data) + done, count, MPI_BYTE,
-                             root, mpi_->comm);
-    if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Bcast");
-  }
-  ++times_.collectives;
-  times_.agreement_seconds +=
-      std::chrono::duration<double>(agreed - start).count();
-  times_.transfer_seconds += SecondsSince(agreed);
-  return absl::OkStatus();
+  return Collective(what, [&]() -> absl::Status {
+    const int64_t chunk = settings_.fusion_threshold_bytes;
+    for (int64_t done = 0; done < bytes; done += chunk) {
+      const int count = static_cast<int>(std::min(chunk, bytes - done));
+      const int rc = MPI_Bcast(static_cast<char*>(data) + done, count,
+                               MPI_BYTE, root, mpi_->comm);
+      if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Bcast");
+    }
+    return absl::OkStatus();
+  });
 }
 
 #else  // !MINITF_HAVE_MPI: every process runs alone.

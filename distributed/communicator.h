@@ -25,6 +25,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -86,6 +87,11 @@ class Communicator {
   Communicator() = default;
   struct Mpi;  // MPI handles, absent from this header
 
+  // Under the mutex: checks the communicator is usable, agrees on `what`
+  // with the others, runs `transfer` (the MPI calls moving the data) and
+  // adds to times_. Alone it does nothing. MPI builds only.
+  absl::Status Collective(absl::string_view what,
+                          absl::FunctionRef<absl::Status()> transfer);
   // Exchanges the header of `what`; InvalidArgument when any process
   // disagrees. REQUIRES: mutex_ held, size_ > 1.
   absl::Status Agree(absl::string_view what);
