@@ -79,7 +79,7 @@ class AllreduceKernel : public OpKernel {
                          average ? "average" : "sum", ") of ",
                          DescribeInputs(ctx));
     const int n = ctx.node.num_inputs();
-    offsets_.resize(n);
+    std::vector<int64_t> offsets(n);  // elements into the dtype's buffer
     views_.resize(n);
     for (DataType dtype :
          {DataType::kFloat, DataType::kInt32, DataType::kInt64}) {
@@ -88,7 +88,7 @@ class AllreduceKernel : public OpKernel {
       int64_t total = 0;
       for (int i = 0; i < n; ++i) {
         if (ctx.node.input(i).dtype() != dtype) continue;
-        offsets_[i] = total;
+        offsets[i] = total;
         total += (ctx.input_shapes[i].num_elements() + align - 1) / align *
                  align;
       }
@@ -101,7 +101,7 @@ class AllreduceKernel : public OpKernel {
       }
       for (int i = 0; i < n; ++i) {
         if (ctx.node.input(i).dtype() != dtype) continue;
-        views_[i] = buffer.View(offsets_[i], ctx.input_shapes[i]);
+        views_[i] = buffer.View(offsets[i], ctx.input_shapes[i]);
       }
       buffers_.push_back({buffer.raw_data(), total, dtype});
       fusion_.push_back(std::move(buffer));
@@ -139,7 +139,6 @@ class AllreduceKernel : public OpKernel {
   bool alone_ = true;
   float scale_ = 1.0f;
   std::string what_;
-  std::vector<int64_t> offsets_;  // elements into the input's dtype buffer
   std::vector<Tensor> fusion_;    // one buffer per dtype present
   std::vector<ReduceBuffer> buffers_;
   std::vector<Tensor> views_;     // the outputs, parts of fusion_
