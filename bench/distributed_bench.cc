@@ -4,8 +4,9 @@
 // gradients averaged by hvd::DistributedOptimizer's fused allreduce.
 //
 //   OMP_NUM_THREADS=1 build/bench/distributed_bench --steps=60
-//   mpirun -np 2 --bind-to core -x OMP_NUM_THREADS=1 build/bench/distributed_bench
-//   python3 scripts/distributed_bench.py   # both, alternated, with ratios
+//   mpirun -np 2 --bind-to core -x OMP_NUM_THREADS=1
+//   build/bench/distributed_bench python3 scripts/distributed_bench.py   #
+//   both, alternated, with ratios
 //
 // Rank 0 prints one JSON line: the median step time, the job's images/s
 // (processes x batch / step time) and, per step, the time the collectives
@@ -51,8 +52,8 @@ int Run() {
   const tf::Operation sync = hvd::broadcast_global_variables(0);
   const int64_t batch = absl::GetFlag(FLAGS_batch);
   const tf::FeedDict feeds = tf::bench::PseudoBatch(n, batch);
-  tf::Session sess(graph, {.intra_op_parallelism_threads =
-                               absl::GetFlag(FLAGS_threads)});
+  tf::Session sess(
+      graph, {.intra_op_parallelism_threads = absl::GetFlag(FLAGS_threads)});
   if (!sess.run(tf::global_variables_initializer()).ok() ||
       !sess.run({}, {}, {sync}).ok()) {
     std::cerr << "distributed_bench: initialization failed\n";
@@ -70,9 +71,8 @@ int Run() {
   for (int i = 0; i < absl::GetFlag(FLAGS_steps); ++i) {
     const Clock::time_point start = Clock::now();
     if (!step()) return 1;
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(Clock::now() - start)
-            .count());
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start)
+                     .count());
   }
   const hvd::internal::CollectiveTimes after =
       hvd::internal::Communicator::Get().times();

@@ -55,8 +55,9 @@ inline TutorialCnn BuildTutorialCnn(
   h = layers::dense(h, {.units = 1024, .activation = nn::relu});
   n.logits = layers::dense(h, {.units = 10});
   n.loss = losses::sparse_softmax_cross_entropy(n.labels, n.logits);
-  n.train_op = minimize ? minimize(n.loss)
-                        : train::GradientDescentOptimizer(0.01).minimize(n.loss);
+  n.train_op = minimize
+                   ? minimize(n.loss)
+                   : train::GradientDescentOptimizer(0.01).minimize(n.loss);
   return n;
 }
 

@@ -45,8 +45,8 @@ std::string NormalizeName(absl::string_view name) {
 std::string DescribeInputs(const PrepareContext& ctx) {
   std::vector<std::string> parts;
   for (int i = 0; i < ctx.node.num_inputs(); ++i) {
-    parts.push_back(absl::StrCat(DataTypeName(ctx.node.input(i).dtype()),
-                                 " ", ctx.input_shapes[i].DebugString()));
+    parts.push_back(absl::StrCat(DataTypeName(ctx.node.input(i).dtype()), " ",
+                                 ctx.input_shapes[i].DebugString()));
   }
   return absl::StrJoin(parts, ", ");
 }
@@ -67,17 +67,14 @@ class AllreduceKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     Communicator& comm = Communicator::Get();
-    if (!comm.initialized()) {
-      return absl::FailedPreconditionError(
-          "Horovod has not been initialized; use hvd.init().");
-    }
+    MINITF_RETURN_IF_ERROR(comm.Usable());
     alone_ = comm.size() == 1;
     if (alone_) return absl::OkStatus();
     const bool average = ctx.node.attr<bool>("average");
     scale_ = average ? 1.0f / static_cast<float>(comm.size()) : 1.0f;
-    what_ = absl::StrCat(ctx.node.type(), " '", ctx.node.name(), "' (",
-                         average ? "average" : "sum", ") of ",
-                         DescribeInputs(ctx));
+    what_ =
+        absl::StrCat(ctx.node.type(), " '", ctx.node.name(), "' (",
+                     average ? "average" : "sum", ") of ", DescribeInputs(ctx));
     const int n = ctx.node.num_inputs();
     std::vector<int64_t> offsets(n);  // elements into the dtype's buffer
     views_.resize(n);
@@ -89,8 +86,8 @@ class AllreduceKernel : public OpKernel {
       for (int i = 0; i < n; ++i) {
         if (ctx.node.input(i).dtype() != dtype) continue;
         offsets[i] = total;
-        total += (ctx.input_shapes[i].num_elements() + align - 1) / align *
-                 align;
+        total +=
+            (ctx.input_shapes[i].num_elements() + align - 1) / align * align;
       }
       if (total == 0) continue;
       Tensor buffer;
@@ -139,9 +136,9 @@ class AllreduceKernel : public OpKernel {
   bool alone_ = true;
   float scale_ = 1.0f;
   std::string what_;
-  std::vector<Tensor> fusion_;    // one buffer per dtype present
+  std::vector<Tensor> fusion_;  // one buffer per dtype present
   std::vector<ReduceBuffer> buffers_;
-  std::vector<Tensor> views_;     // the outputs, parts of fusion_
+  std::vector<Tensor> views_;  // the outputs, parts of fusion_
 };
 
 // The output is root's input: copied on the root, then broadcast in place.
@@ -149,10 +146,7 @@ class BroadcastKernel : public OpKernel {
  public:
   absl::Status Prepare(const PrepareContext& ctx) override {
     Communicator& comm = Communicator::Get();
-    if (!comm.initialized()) {
-      return absl::FailedPreconditionError(
-          "Horovod has not been initialized; use hvd.init().");
-    }
+    MINITF_RETURN_IF_ERROR(comm.Usable());
     root_ = static_cast<int>(ctx.node.attr<int64_t>("root_rank"));
     is_root_ = comm.rank() == root_;
     what_ = absl::StrCat(ctx.node.type(), " '", ctx.node.name(),
@@ -174,17 +168,15 @@ class BroadcastKernel : public OpKernel {
 };
 
 void RequireInit() {
-  if (!is_initialized()) {
-    ThrowValueError("Horovod has not been initialized; use hvd.init().");
-  }
+  if (!is_initialized()) ThrowValueError(internal::kNotInitialized);
 }
 
 void CheckAllreduceDtype(const Output& t, bool average) {
   const DataType dtype = t.dtype();
   if (dtype != DataType::kFloat && dtype != DataType::kInt32 &&
       dtype != DataType::kInt64) {
-    ThrowTypeError(absl::StrCat("allreduce of '", t.name(),
-                                "': dtype ", DataTypeName(dtype),
+    ThrowTypeError(absl::StrCat("allreduce of '", t.name(), "': dtype ",
+                                DataTypeName(dtype),
                                 " is not supported (float32, int32, int64)"));
   }
   if (average && dtype != DataType::kFloat) {
@@ -283,10 +275,10 @@ std::vector<Output> grouped_allreduce(const std::vector<Output>& tensors,
     if (t.is_null()) ThrowValueError("grouped_allreduce of a null tensor");
     CheckAllreduceDtype(t, options.average);
   }
-  const std::string name =
-      options.name.empty() ? absl::StrCat("HorovodGroupedAllreduce_",
-                                          NormalizeName(tensors[0].name()))
-                           : options.name;
+  const std::string name = options.name.empty()
+                               ? absl::StrCat("HorovodGroupedAllreduce_",
+                                              NormalizeName(tensors[0].name()))
+                               : options.name;
   Operation op = OpBuilder("HorovodGroupedAllreduce", name)
                      .Inputs(tensors)
                      .Attr("average", options.average)
@@ -301,10 +293,9 @@ Output broadcast(Output tensor, int root_rank, const std::string& name) {
   internal::RegisterHorovodOps();
   if (tensor.is_null()) ThrowValueError("broadcast of a null tensor");
   if (root_rank < 0 || root_rank >= size()) {
-    ThrowValueError(absl::StrCat("broadcast of '", tensor.name(),
-                                 "': root_rank ", root_rank,
-                                 " is not a rank of this job of ", size(),
-                                 " processes"));
+    ThrowValueError(absl::StrCat(
+        "broadcast of '", tensor.name(), "': root_rank ", root_rank,
+        " is not a rank of this job of ", size(), " processes"));
   }
   return OpBuilder("HorovodBroadcast",
                    name.empty() ? absl::StrCat("HorovodBroadcast_",

@@ -21,9 +21,7 @@
 namespace minitf::hvd::internal {
 namespace {
 
-[[noreturn]] void ThrowNotInitialized() {
-  ThrowValueError("Horovod has not been initialized; use hvd.init().");
-}
+[[noreturn]] void ThrowNotInitialized() { ThrowValueError(kNotInitialized); }
 
 }  // namespace
 
@@ -72,8 +70,8 @@ absl::Status MpiError(int code, absl::string_view during) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) length = 0;
-  return absl::InternalError(absl::StrCat(
-      "MPI failed in ", during, ": ", absl::string_view(text, length)));
+  return absl::InternalError(absl::StrCat("MPI failed in ", during, ": ",
+                                          absl::string_view(text, length)));
 }
 
 MPI_Datatype MpiType(DataType dtype) {
@@ -116,8 +114,8 @@ absl::Status Communicator::Init() {
     MPI_Initialized(&already);
     if (!already) {
       int provided = 0;
-      const int rc = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED,
-                                     &provided);
+      const int rc =
+          MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
       if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Init_thread");
       mpi->owns_mpi = true;
     }
@@ -290,8 +288,8 @@ absl::Status Communicator::Broadcast(absl::string_view what, void* data,
     const int64_t chunk = settings_.fusion_threshold_bytes;
     for (int64_t done = 0; done < bytes; done += chunk) {
       const int count = static_cast<int>(std::min(chunk, bytes - done));
-      const int rc = MPI_Bcast(static_cast<char*>(data) + done, count,
-                               MPI_BYTE, root, mpi_->comm);
+      const int rc = MPI_Bcast(static_cast<char*>(data) + done, count, MPI_BYTE,
+                               root, mpi_->comm);
       if (rc != MPI_SUCCESS) return MpiError(rc, "MPI_Bcast");
     }
     return absl::OkStatus();
@@ -348,7 +346,7 @@ absl::Status Communicator::CheckUsable() const {
   if (!initialized_) {
     return absl::FailedPreconditionError(
         shut_down_ ? "Horovod was shut down; no collective can run"
-                   : "Horovod has not been initialized; use hvd.init().");
+                   : kNotInitialized);
   }
   return absl::OkStatus();
 }
@@ -356,6 +354,11 @@ absl::Status Communicator::CheckUsable() const {
 bool Communicator::initialized() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return initialized_;
+}
+
+absl::Status Communicator::Usable() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return CheckUsable();
 }
 
 bool Communicator::mpi_enabled() const {

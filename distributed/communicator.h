@@ -4,7 +4,8 @@
 //
 //   Communicator& comm = Communicator::Get();
 //   MINITF_RETURN_IF_ERROR(comm.Allreduce(
-//       "HorovodAllreduce 'g' (average) on float32[3,4]", {{data, 12, kFloat}}));
+//       "HorovodAllreduce 'g' (average) on float32[3,4]", {{data, 12,
+//       kFloat}}));
 //
 // Every collective first exchanges a small header (a hash of what this
 // process is about to do: op type, name, dtypes and shapes) with an
@@ -47,6 +48,10 @@ struct CollectiveTimes {
   double transfer_seconds = 0;   // moving and reducing the data
 };
 
+// Horovod's text for any use before init().
+inline constexpr char kNotInitialized[] =
+    "Horovod has not been initialized; use hvd.init().";
+
 class Communicator {
  public:
   // The process's communicator.
@@ -57,6 +62,8 @@ class Communicator {
   // MPI_Abort when in a job; then _Exit.
   [[noreturn]] void Abort(int exit_code);
   bool initialized() const;
+  // OK when collectives can run: initialized, not shut down, in step.
+  absl::Status Usable() const;
   bool mpi_enabled() const;
   int rank() const;
   int size() const;

@@ -30,8 +30,9 @@ struct DistributedOptimizerOptions {
 
 class DistributedOptimizer : public train::Optimizer {
  public:
-  explicit DistributedOptimizer(train::Optimizer& optimizer,
-                                const DistributedOptimizerOptions& options = {});
+  explicit DistributedOptimizer(
+      train::Optimizer& optimizer,
+      const DistributedOptimizerOptions& options = {});
 
   std::vector<train::GradAndVar> compute_gradients(
       Output loss, const train::ComputeGradientsOptions& options = {}) override;

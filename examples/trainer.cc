@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -62,13 +62,12 @@ absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
                                 Output correct, Output count, Output total,
                                 const data::LabeledImages& set) {
   const int rank = hvd::rank(), size = hvd::size();
-  MINITF_ASSIGN_OR_RETURN(
-      data::Batcher batches,
-      data::Batcher::Create(set.images, set.labels,
-                            {.batch_size = 500,
-                             .shuffle = false,
-                             .shard_index = rank,
-                             .num_shards = size}));
+  MINITF_ASSIGN_OR_RETURN(data::Batcher batches,
+                          data::Batcher::Create(set.images, set.labels,
+                                                {.batch_size = 500,
+                                                 .shuffle = false,
+                                                 .shard_index = rank,
+                                                 .num_shards = size}));
   const int64_t n = set.images.shape().dim(0);
   const int64_t covered = batches.num_examples() * size;
   float num_correct = 0;
@@ -87,9 +86,8 @@ absl::StatusOr<double> Evaluate(Session& sess, const Classifier& m,
     Shape rest_shape = image;
     rest_shape.set_dim(0, n - covered);
     const int64_t per_image = image.num_elements() / n;
-    MINITF_RETURN_IF_ERROR(
-        add(set.images.View(covered * per_image, rest_shape),
-            set.labels.View(covered, Shape({n - covered}))));
+    MINITF_RETURN_IF_ERROR(add(set.images.View(covered * per_image, rest_shape),
+                               set.labels.View(covered, Shape({n - covered}))));
   }
   MINITF_ASSIGN_OR_RETURN(
       std::vector<Tensor> summed,
@@ -125,9 +123,9 @@ class TrainingRun {
   Classifier model_;
   Output correct_;  // float32 scalar: correctly classified images of a batch
   Output count_, total_;  // a fed count of this process, summed over all
-  Output loss_;  // the loss averaged over the processes
+  Output loss_;           // the loss averaged over the processes
   Output summaries_;
-  Operation sync_;  // gives every process rank 0's variables
+  Operation sync_;                     // gives every process rank 0's variables
   std::optional<train::Saver> saver_;  // of the graph's global variables
   std::unique_ptr<Session> session_;
   std::unique_ptr<summary::FileWriter> writer_;
@@ -198,9 +196,9 @@ absl::Status TrainingRun::Prepare(const ClassifierBuilder& build) {
   }
   int threads = absl::GetFlag(FLAGS_threads);
   if (threads == 0 && hvd::local_size() > 1) {
-    threads = std::max<int>(
-        1, static_cast<int>(std::thread::hardware_concurrency()) /
-               hvd::local_size());
+    threads =
+        std::max<int>(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                             hvd::local_size());
   }
   session_ = std::make_unique<Session>(
       graph_, SessionOptions{.intra_op_parallelism_threads = threads});
@@ -217,8 +215,8 @@ absl::Status TrainingRun::Prepare(const ClassifierBuilder& build) {
   global_step_ = step[0].scalar<int64_t>();
   if (chief_) {
     if (size > 1) {
-      std::cout << "training on " << size << " processes, "
-                << batch_size / size << " images each per step\n";
+      std::cout << "training on " << size << " processes, " << batch_size / size
+                << " images each per step\n";
     }
     writer_ = std::make_unique<summary::FileWriter>(logdir_, &graph_);
     return writer_->status();
@@ -272,9 +270,8 @@ absl::Status TrainingRun::TrainEpoch(int epoch, int epochs) {
 }
 
 absl::Status TrainingRun::TestAndRecord(const std::string& label) {
-  MINITF_ASSIGN_OR_RETURN(
-      accuracy_,
-      Evaluate(*session_, model_, correct_, count_, total_, data_->test));
+  MINITF_ASSIGN_OR_RETURN(accuracy_, Evaluate(*session_, model_, correct_,
+                                              count_, total_, data_->test));
   if (!chief_) return absl::OkStatus();
   std::cout << absl::StrFormat("%stest accuracy %.2f%%\n", label,
                                100 * accuracy_);

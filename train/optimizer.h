@@ -132,8 +132,7 @@ class Optimizer {
   Operation minimize(Output loss, const MinimizeOptions& options = {});
 
   // The slot `name` made for `var`, or a null Variable.
-  virtual Variable get_slot(const Variable& var,
-                            const std::string& name) const;
+  virtual Variable get_slot(const Variable& var, const std::string& name) const;
   // The slot names this optimizer has made, sorted.
   virtual std::vector<std::string> get_slot_names() const;
   // The slots and non-slot variables (Adam's beta powers) it made in the

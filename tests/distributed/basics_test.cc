@@ -1,10 +1,9 @@
 // hvd::init() and the process group, alone and under mpirun -np 2.
-#include "minitf/distributed/hvd.h"
-
 #include <cstdlib>
 
 #include "gtest/gtest.h"
 #include "minitf/core/errors.h"
+#include "minitf/distributed/hvd.h"
 
 namespace minitf::hvd {
 namespace {

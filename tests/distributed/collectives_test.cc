@@ -43,8 +43,8 @@ TEST_F(CollectivesTest, AllreduceAveragesAndSums) {
   EXPECT_EQ(mean.op().node()->type(), "HorovodAllreduce");
   Session sess(graph_);
   const float r = static_cast<float>(rank_ + 1);
-  auto out = sess.run({{x, Tensor::FromVector<float>({r, 2 * r, -r, 0}, {2, 2})}},
-                      {mean, sum});
+  auto out = sess.run(
+      {{x, Tensor::FromVector<float>({r, 2 * r, -r, 0}, {2, 2})}}, {mean, sum});
   ASSERT_TRUE(out.ok()) << out.status();
   const float s = RankSum();
   EXPECT_THAT((*out)[0].flat<float>(),
@@ -77,8 +77,9 @@ TEST_F(CollectivesTest, GroupedAllreduceFusesDtypesAndEmptyTensors) {
     ASSERT_TRUE(out.ok()) << out.status();
     const float s = RankSum();
     EXPECT_THAT((*out)[0].flat<float>(), ElementsAre(s, 0.5f * size_, -2 * s));
-    EXPECT_THAT((*out)[1].flat<int64_t>(),
-                ElementsAre(size_ * (int64_t{1} << 40), static_cast<int64_t>(s)));
+    EXPECT_THAT(
+        (*out)[1].flat<int64_t>(),
+        ElementsAre(size_ * (int64_t{1} << 40), static_cast<int64_t>(s)));
     EXPECT_EQ((*out)[2].NumElements(), 0);
     EXPECT_EQ((*out)[3].scalar<int32_t>(), static_cast<int32_t>(10 * s));
   }
@@ -141,7 +142,8 @@ TEST_F(CollectivesTest, BroadcastGivesTheRootsValue) {
 TEST_F(CollectivesTest, BroadcastGradientIsTheSumOnTheRootAndZeroElsewhere) {
   Variable x(constant<float>({1, 2}, {2}), {.name = "x"});
   const float k = static_cast<float>(rank_ + 1);
-  auto loss = reduce_sum(broadcast(x.value(), 0) * constant<float>({k, -k}, {2}));
+  auto loss =
+      reduce_sum(broadcast(x.value(), 0) * constant<float>({k, -k}, {2}));
   auto grad = gradients({loss}, {x})[0];
   Session sess(graph_);
   ASSERT_TRUE(sess.run(global_variables_initializer()).ok());
@@ -152,7 +154,8 @@ TEST_F(CollectivesTest, BroadcastGradientIsTheSumOnTheRootAndZeroElsewhere) {
 }
 
 TEST_F(CollectivesTest, BroadcastGlobalVariablesMakesProcessesIdentical) {
-  Variable w(constant<float>({1.0f + rank_, -1.0f * rank_}, {2}), {.name = "w"});
+  Variable w(constant<float>({1.0f + rank_, -1.0f * rank_}, {2}),
+             {.name = "w"});
   Variable n(constant<int32_t>({rank_}, {1}), {.name = "n"});
   Operation sync = broadcast_global_variables(0);
   Session sess(graph_);

@@ -79,8 +79,7 @@ Trained Train(const std::pair<Tensor, Tensor>& batch, bool distributed,
     DistributedOptimizer optimizer(adam);
     EXPECT_EQ(optimizer.get_name(), "DistributedAdam");
     train_op = optimizer.minimize(loss);
-    EXPECT_EQ(optimizer.get_slot_names(),
-              (std::vector<std::string>{"m", "v"}));
+    EXPECT_EQ(optimizer.get_slot_names(), (std::vector<std::string>{"m", "v"}));
     EXPECT_FALSE(optimizer.get_slot(trainable_variables()[0], "m").is_null());
     sync = broadcast_global_variables(0);
   } else {
@@ -129,16 +128,16 @@ TEST(DistributedOptimizerTest, ProcessesAtBatch64OverNTrainAsOneAtBatch64) {
     ASSERT_EQ(got.size(), want.size());
     float worst = 0;
     for (size_t i = 0; i < got.size(); ++i) {
-      worst = std::max(worst, std::abs(got[i] - want[i]) /
-                                  (1e-3f + std::abs(want[i])));
+      worst = std::max(
+          worst, std::abs(got[i] - want[i]) / (1e-3f + std::abs(want[i])));
     }
     EXPECT_LT(worst, 1e-3f) << "variable " << v;
   }
   // The distributed graph is the single-process one plus, with more than
   // one process, the fused allreduce of the gradients.
-  const bool fused = std::count(distributed.op_types.begin(),
-                                distributed.op_types.end(),
-                                "HorovodGroupedAllreduce") == 1;
+  const bool fused =
+      std::count(distributed.op_types.begin(), distributed.op_types.end(),
+                 "HorovodGroupedAllreduce") == 1;
   EXPECT_EQ(fused, n > 1);
 }
 
