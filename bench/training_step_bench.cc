@@ -43,8 +43,9 @@ void SetCounters(benchmark::State& state, int64_t batch, double flops) {
 // iteration, as a user's loop does.
 void RunSteps(benchmark::State& state, tf::Graph& graph,
               const tf::FeedDict& feeds, const std::vector<tf::Output>& fetches,
-              const std::vector<tf::Operation>& targets) {
-  tf::Session sess(graph);
+              const std::vector<tf::Operation>& targets,
+              const tf::SessionOptions& options = {}) {
+  tf::Session sess(graph, options);
   if (!sess.run(tf::global_variables_initializer()).ok() ||
       !sess.run(feeds, fetches, targets).ok()) {
     state.SkipWithError("initialization or the first run failed");
@@ -56,21 +57,36 @@ void RunSteps(benchmark::State& state, tf::Graph& graph,
   }
 }
 
-// Arg: the batch size. Feeds in, loss out, the SGD update as target.
-void BM_TrainingStep(benchmark::State& state) {
+// Feeds in, loss out, the SGD update as target, in a session of `options`.
+void TrainingStep(benchmark::State& state, const tf::SessionOptions& options) {
   const int64_t batch = state.range(0);
   tf::Graph graph;
   tf::GraphGuard as_default(graph);
   tf::set_random_seed(1);
   const tf::bench::TutorialCnn n = tf::bench::BuildTutorialCnn();
   RunSteps(state, graph, tf::bench::PseudoBatch(n, batch), {n.loss},
-           {n.train_op});
+           {n.train_op}, options);
   SetCounters(state, batch, tf::bench::kTrainingFlops);
 }
+
+// Arg: the batch size.
+void BM_TrainingStep(benchmark::State& state) { TrainingStep(state, {}); }
 BENCHMARK(BM_TrainingStep)
     ->Arg(32)
     ->Arg(64)
     ->Arg(256)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The same without RewriterConfig::layout_optimizer: what keeping the dense
+// kernel blocked between steps is worth. Arg: the batch size.
+void BM_TrainingStepRowMajorWeights(benchmark::State& state) {
+  TrainingStep(
+      state,
+      {.graph_options = {.rewrite_options = {.layout_optimizer = false}}});
+}
+BENCHMARK(BM_TrainingStepRowMajorWeights)
+    ->Arg(64)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

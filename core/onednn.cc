@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -158,6 +161,46 @@ std::string DnnlPort::DebugString() const {
   if (!needs_reorder_) return plain;
   const std::string chosen = LayoutName(chosen_.get_desc());
   return is_input_ ? plain + "->" + chosen : chosen + "->" + plain;
+}
+
+bool SameLayout(const VariableLayout* a, const VariableLayout* b) {
+  if (a == b) return true;
+  if (a == nullptr || b == nullptr) return false;
+  return a->blocked == b->blocked && a->plain == b->plain;
+}
+
+absl::Status ConvertLayout(const Tensor& value, const VariableLayout* from,
+                           const VariableLayout* to) {
+  if (SameLayout(from, to)) return absl::OkStatus();
+  const size_t bytes = value.TotalBytes();
+  std::unique_ptr<char[]> copy(new (std::nothrow) char[bytes]);
+  if (copy == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "OOM when converting a variable of ", bytes, " bytes to its layout"));
+  }
+  void* data = value.raw_data();
+  std::memcpy(copy.get(), data, bytes);
+  // Through row-major when the two describe it in different dims.
+  auto reorder = [&](const dnnl::memory::desc& src,
+                     const dnnl::memory::desc& dst) {
+    dnnl::memory in(src, CpuEngine(), copy.get()), out(dst, CpuEngine(), data);
+    dnnl::reorder(in, out).execute(CpuStream(), in, out);
+    CpuStream().wait();
+  };
+  try {
+    if (from != nullptr && to != nullptr && from->plain == to->plain) {
+      reorder(from->blocked, to->blocked);
+    } else {
+      if (from != nullptr) reorder(from->blocked, from->plain);
+      if (from != nullptr && to != nullptr)
+        std::memcpy(copy.get(), data, bytes);
+      if (to != nullptr) reorder(to->plain, to->blocked);
+    }
+  } catch (const dnnl::error& e) {
+    return absl::InternalError(
+        absl::StrCat("oneDNN could not reorder a variable: ", e.what()));
+  }
+  return absl::OkStatus();
 }
 
 void DnnlPort::Init(const dnnl::memory::desc& plain,

@@ -11,6 +11,7 @@
 #include "dnnl.hpp"
 #include "minitf/core/dtype.h"
 #include "minitf/core/shape.h"
+#include "minitf/core/tensor.h"
 
 namespace minitf {
 
@@ -76,6 +77,23 @@ class ScratchArena {
   size_t size_ = 0;          // the largest kernel's
   std::shared_ptr<void> buffer_;
 };
+
+// The memory layout a plan keeps a variable in between steps (see
+// VariableSlot::layout): `blocked`, the layout its primitives chose, of
+// the same bytes as the row-major tensor, which `plain` describes in the
+// same logical dims (a dense kernel [in, out] is {out, in} with strides
+// {1, out} for an inner product).
+struct VariableLayout {
+  dnnl::memory::desc plain, blocked;
+};
+
+// True when a value in layout `a` is in layout `b` too (null: row-major).
+bool SameLayout(const VariableLayout* a, const VariableLayout* b);
+// Rewrites `value`'s bytes, now in layout `from`, into layout `to`, in its
+// own buffer (null: row-major). Allocates a copy for the reorder: this runs
+// when a plan with other layouts than the last one's starts, not per step.
+absl::Status ConvertLayout(const Tensor& value, const VariableLayout* from,
+                           const VariableLayout* to);
 
 // For plan dumps: the implementation oneDNN chose for `primitive`
 // ("jit:avx512_core", "brg:avx512_core", "ref:any").

@@ -194,6 +194,18 @@ std::string ExecutionPlan::DebugString() const {
   for (const PlanValue& v : values_) {
     if (v.preallocate) bytes += v.shape.num_elements() * DataTypeSize(v.dtype);
   }
+  std::vector<std::string> blocked;
+  for (const VariableLock& v : variable_locks_) {
+    if (v.layout != nullptr) {
+      blocked.push_back(
+          absl::StrCat(v.slot->name, " in ", LayoutName(v.layout->blocked)));
+    }
+  }
+  std::sort(blocked.begin(), blocked.end());
+  if (!blocked.empty()) {
+    absl::StrAppend(
+        &s, "  variables kept blocked: ", absl::StrJoin(blocked, ", "), "\n");
+  }
   absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(), " values, ",
                   bytes, " bytes of buffers and ", instance.scratch.size(),
                   " of scratch per instance");
@@ -413,6 +425,11 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
       merged.push_back(lock);
     }
   }
+  for (const auto& [slot, layout] : ir.variable_layouts) {
+    for (VariableLock& lock : merged) {
+      if (lock.slot == slot) lock.layout = layout;
+    }
+  }
   variable_locks_ = std::move(merged);
 }
 
@@ -600,6 +617,37 @@ inline absl::Status ExecutionPlan::RunStep(Instance& instance, int s) {
   return absl::OkStatus();
 }
 
+void ExecutionPlan::LockVariables(bool exclusive) const {
+  for (const VariableLock& v : variable_locks_) {
+    if (exclusive || v.exclusive) {
+      v.slot->mutex.lock();
+    } else {
+      v.slot->mutex.lock_shared();
+    }
+  }
+}
+
+void ExecutionPlan::UnlockVariables(bool exclusive) const {
+  for (auto v = variable_locks_.rbegin(); v != variable_locks_.rend(); ++v) {
+    if (exclusive || v->exclusive) {
+      v->slot->mutex.unlock();
+    } else {
+      v->slot->mutex.unlock_shared();
+    }
+  }
+}
+
+absl::Status ExecutionPlan::ConvertVariableLayouts() const {
+  for (const VariableLock& v : variable_locks_) {
+    VariableSlot& slot = *v.slot;
+    if (!slot.initialized()) continue;
+    MINITF_RETURN_IF_ERROR(
+        ConvertLayout(slot.value, slot.layout.get(), v.layout.get()));
+    slot.layout = v.layout;
+  }
+  return absl::OkStatus();
+}
+
 template <bool kControlFlow>
 absl::Status ExecutionPlan::RunSteps(Instance& instance) const {
   const int num_steps = static_cast<int>(steps_.size());
@@ -636,22 +684,19 @@ absl::StatusOr<std::vector<Tensor>> ExecutionPlan::Run(const FeedDict& feeds) {
   absl::Cleanup checkin = [this, instance] { Checkin(instance); };
   // Held from the first step to the last fetch copy, so a fetched variable
   // is copied as this run left it.
+  bool exclusive = false;
+  LockVariables(exclusive);
+  absl::Cleanup unlock = [this, &exclusive] { UnlockVariables(exclusive); };
   for (const VariableLock& v : variable_locks_) {
-    if (v.exclusive) {
-      v.slot->mutex.lock();
-    } else {
-      v.slot->mutex.lock_shared();
+    if (v.slot->initialized() &&
+        !SameLayout(v.slot->layout.get(), v.layout.get())) {
+      UnlockVariables(exclusive);
+      exclusive = true;
+      LockVariables(exclusive);
+      MINITF_RETURN_IF_ERROR(ConvertVariableLayouts());
+      break;
     }
   }
-  absl::Cleanup unlock = [this] {
-    for (auto v = variable_locks_.rbegin(); v != variable_locks_.rend(); ++v) {
-      if (v->exclusive) {
-        v->slot->mutex.unlock();
-      } else {
-        v->slot->mutex.unlock_shared();
-      }
-    }
-  };
   std::vector<Tensor>& slots = instance->slots;
   for (size_t i = 0; i < feeds.size(); ++i)
     slots[feed_slots_[i]] = feeds[i].second;

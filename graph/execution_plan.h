@@ -32,6 +32,11 @@
 // shared and so may interleave element by element with other runs, which
 // TF1 allows ("the behavior is undefined, but may exhibit less
 // contention"): that is Hogwild training, and a data race to ThreadSanitizer.
+// A plan may read a variable in a blocked layout (PlanIR::variable_layouts);
+// a run that finds one of its variables in another layout than its plan's
+// (left so by a run of another plan) relocks them all exclusively and
+// converts it first, so plans that alternate (training and evaluation)
+// pay one reorder per switch, not one per step.
 #ifndef MINITF_GRAPH_EXECUTION_PLAN_H_
 #define MINITF_GRAPH_EXECUTION_PLAN_H_
 
@@ -146,12 +151,21 @@ class ExecutionPlan {
     std::shared_ptr<void>* node_state;
     std::vector<std::string> fused_ops;  // see PlanStep
   };
-  // A variable a run locks, and how.
+  // A variable a run locks, and how; and the layout its steps read it in
+  // (null: row-major; see PlanIR::variable_layouts).
   struct VariableLock {
     VariableSlot* slot;
     bool exclusive;
+    std::shared_ptr<const VariableLayout> layout = nullptr;
   };
 
+  // Locks every variable of the run, all exclusively when `exclusive`, else
+  // as its VariableLock says; and unlocks them the same way.
+  void LockVariables(bool exclusive) const;
+  void UnlockVariables(bool exclusive) const;
+  // Puts every initialized variable of the run in the layout this plan
+  // reads it in. REQUIRES: held exclusively.
+  absl::Status ConvertVariableLayouts() const;
   // Runs step `s` of `instance` in the context bound by NewInstance.
   static absl::Status RunStep(Instance& instance, int s);
   // Runs every step; with kControlFlow, tracks deadness (see above).

@@ -32,6 +32,8 @@
 
 namespace minitf {
 
+struct VariableLayout;  // core/onednn.h
+
 // A variable's value in a Session. Uninitialized until first assigned.
 // Kernels read and write it without locking: a run holds `mutex` from its
 // first step to its last fetch (see ExecutionPlan::Run), exclusively when
@@ -39,6 +41,13 @@ namespace minitf {
 struct VariableSlot {
   std::string name;  // the variable op's name, for messages
   Tensor value;
+  // How `value`'s bytes are laid out: null, row-major, as every kernel
+  // reads it, or the blocked layout of the plan that last ran with it (a
+  // training plan whose only readers of it are primitives that want it
+  // blocked). A run converts it to what its plan expects before its first
+  // step, so a kernel always sees its plan's layout. Null while
+  // uninitialized.
+  std::shared_ptr<const VariableLayout> layout;
   RwMutex mutex;
   bool initialized() const { return value.IsInitialized(); }
 };

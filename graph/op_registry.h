@@ -131,6 +131,11 @@ struct OpDef {
   // true (the kernel may replace their buffers, as Assign does) or the
   // node's "use_locking" attribute is; shared otherwise.
   bool exclusive_refs = false;
+  // For an update elementwise over its ref inputs and this input (the
+  // gradient; every other input a scalar), which therefore computes the
+  // same in any memory layout they all share: a plan may then keep those
+  // variables blocked (see PlanIR::variable_layouts). -1: not such an op.
+  int elementwise_update_grad = -1;
   // A variable op: the session keeps its value; its kernel gets ref(0).
   bool is_variable = false;
   // Stateful ops are never constant-folded and always run when needed.

@@ -10,7 +10,9 @@
 #define MINITF_GRAPH_PLAN_IR_H_
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,6 +49,11 @@ struct PlanIR {
   std::vector<PlanStep> steps;    // in execution order
   std::vector<int> feed_values;   // per feed
   std::vector<int> fetch_values;  // per fetch
+  // The variables this plan's steps read in a blocked layout, which a pass
+  // chose because every step of the plan that touches them takes it: their
+  // primitives, and elementwise updates. The others are row-major.
+  std::vector<std::pair<VariableSlot*, std::shared_ptr<const VariableLayout>>>
+      variable_layouts;
 };
 
 // A rewrite pass; an error aborts the compilation.

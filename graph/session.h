@@ -52,6 +52,12 @@ struct RewriterConfig {
   // (TF's _FusedConv2D), the same for MatMul (_FusedMatMul), and a
   // convolution's BiasAddGrad into its filter gradient.
   bool remapping = true;
+  // Keeps a variable in the blocked layout its oneDNN primitives choose,
+  // between steps, in a plan where nothing else reads it (a dense layer's
+  // kernel under training: its inner products and its optimizer's update),
+  // so its weights are not reordered every step. A plan that reads it
+  // otherwise (a fetch, a checkpoint, an evaluation) gets it row-major.
+  bool layout_optimizer = true;
 };
 
 struct GraphOptions {

@@ -4,7 +4,9 @@
 // With RewriterConfig::remapping, a MatMul whose product only a BiasAdd
 // (and then an activation) reads computes all of them as one primitive,
 // the bias as its argument and the activation as a post-op (TF's
-// _FusedMatMul).
+// _FusedMatMul). With RewriterConfig::layout_optimizer, the products of a
+// dense layer under training run as inner products on its kernel kept
+// blocked (inner_product.h).
 #include <optional>
 #include <utility>
 
@@ -13,6 +15,7 @@
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/graph/plan_rewrite.h"
+#include "minitf/ops/math/inner_product.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/nn/fusion.h"
 #include "minitf/ops/shape_fns.h"
@@ -21,12 +24,6 @@ namespace minitf {
 namespace {
 
 using dnnl::memory;
-
-// The fused bias (input 2, one value per column) and activation.
-struct MatMulFusion {
-  bool bias = false;
-  std::optional<nn::EltwisePostOp> activation;
-};
 
 class MatMulKernel : public NonEmptyKernel {
  public:
@@ -110,12 +107,14 @@ absl::Status FuseMatMuls(PlanIR& ir) {
     const auto chain = nn::FindBiasActivation(ir, uses, s, /*channel_axis=*/1);
     if (!chain) continue;
     MatMulFusion fusion{.bias = true, .activation = chain->post_op};
-    nn::FuseBiasActivation(
-        ir, s, *chain,
-        [fusion](const Node&) -> std::unique_ptr<OpKernel> {
-          return std::make_unique<MatMulKernel>(fusion);
-        },
-        erase);
+    // On weights the layout optimizer keeps blocked: an inner product.
+    auto layout = WeightsLayoutOf(ir, uses, s);
+    KernelFactory kernel =
+        layout != nullptr ? InnerProductKernel(fusion, std::move(layout))
+                          : [fusion](const Node&) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<MatMulKernel>(fusion);
+    };
+    nn::FuseBiasActivation(ir, s, *chain, std::move(kernel), erase);
   }
   EraseSteps(ir, erase);
   return absl::OkStatus();
@@ -181,6 +180,10 @@ void RegisterMatMulOps() {
               .shape_fn = MatMulShape,
               .kernel = MakeKernel<MatMulKernel>,
               .grad = MatMulGrad});
+  // Before the fusion, which keeps the inner products it chose.
+  RegisterPlanRewrite({.name = "DenseWeightLayouts",
+                       .enabled = &RewriterConfig::layout_optimizer,
+                       .pass = DenseWeightLayouts});
   RegisterPlanRewrite({.name = "FuseMatMuls",
                        .enabled = &RewriterConfig::remapping,
                        .pass = FuseMatMuls});

@@ -296,6 +296,7 @@ void RegisterUpdate(const UpdateSignature& sig) {
        .differentiable = false,
        .forwards_outputs = true,
        .ref_inputs = std::move(refs),
+       .elementwise_update_grad = sig.grad_index,
        .is_stateful = true});
 }
 

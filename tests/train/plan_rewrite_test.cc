@@ -1,16 +1,18 @@
-// The plan rewrites (RewriterConfig::remapping) change which kernels run,
-// never the results: a small CNN trained for several steps with them gives
-// the losses and weights of the plain plan, and the fused plan really holds
-// the fused steps (its dump names them).
+// The plan rewrites (RewriterConfig::remapping and layout_optimizer) change
+// which kernels run and the layouts they keep, never the results: a small CNN
+// trained for several steps with them gives the losses and weights of the plain
+// plan, and the fused plan really holds the fused steps (its dump names them).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "minitf/minitf.h"
 
 namespace minitf {
@@ -37,42 +39,83 @@ Variable Weights(const Shape& shape, uint32_t seed, float scale,
       {.name = name});
 }
 
+// A network to train: its loss, train op, variables and step's batch.
+struct Net {
+  Output loss;
+  Operation train_op;
+  std::vector<Variable> variables;
+  std::function<FeedDict(int step)> batch;
+};
+
 // The tutorial CNN in small: conv 3x3x4 SAME relu, max pool 2, conv 3x3x8
 // SAME elu, max pool 2, dense 16 relu, dense 10, sparse softmax
 // cross-entropy, SGD.
-struct SmallCnn {
-  Output images, labels, loss;
-  Operation train_op;
-  std::vector<Variable> variables;
+Net SmallCnn() {
+  Net net;
+  Output images = placeholder(float32, {8, 12, 12, 1}, "images");
+  Output labels = placeholder(int32, {8}, "labels");
+  Variable k1 = Weights({3, 3, 1, 4}, 1, 0.5f, "k1");
+  Variable b1 = Weights({4}, 2, 0.1f, "b1");
+  Variable k2 = Weights({3, 3, 4, 8}, 3, 0.3f, "k2");
+  Variable b2 = Weights({8}, 4, 0.1f, "b2");
+  Variable w3 = Weights({72, 16}, 5, 0.2f, "w3");
+  Variable b3 = Weights({16}, 6, 0.1f, "b3");
+  Variable w4 = Weights({16, 10}, 7, 0.3f, "w4");
+  Variable b4 = Weights({10}, 8, 0.1f, "b4");
+  net.variables = {k1, b1, k2, b2, w3, b3, w4, b4};
+  const nn::Pool2DOptions pool{
+      .ksize = {2}, .strides = {2}, .padding = "VALID"};
+  Output h = nn::relu(nn::bias_add(
+      nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
+  h = nn::max_pool(h, pool);
+  h = nn::elu(
+      nn::bias_add(nn::conv2d(h, k2.value(), {.padding = "SAME"}), b2.value()));
+  h = nn::max_pool(h, pool);
+  h = reshape(h, {8, 72});
+  h = nn::relu(nn::bias_add(matmul(h, w3.value()), b3.value()));
+  Output logits = nn::bias_add(matmul(h, w4.value()), b4.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::GradientDescentOptimizer(0.1).minimize(net.loss);
+  net.batch = [images, labels](int step) {
+    std::vector<int32_t> y(8);
+    for (int i = 0; i < 8; ++i) y[i] = (i * 3 + step) % 10;
+    return FeedDict{
+        {images, Tensor::FromVector(Pseudorandom(8 * 12 * 12, 100 + step, 1.0f),
+                                    {8, 12, 12, 1})},
+        {labels, Tensor::FromVector(y, {8})}};
+  };
+  return net;
+}
 
-  SmallCnn() {
-    images = placeholder(float32, {8, 12, 12, 1}, "images");
-    labels = placeholder(int32, {8}, "labels");
-    Variable k1 = Weights({3, 3, 1, 4}, 1, 0.5f, "k1");
-    Variable b1 = Weights({4}, 2, 0.1f, "b1");
-    Variable k2 = Weights({3, 3, 4, 8}, 3, 0.3f, "k2");
-    Variable b2 = Weights({8}, 4, 0.1f, "b2");
-    Variable w3 = Weights({72, 16}, 5, 0.2f, "w3");
-    Variable b3 = Weights({16}, 6, 0.1f, "b3");
-    Variable w4 = Weights({16, 10}, 7, 0.3f, "w4");
-    Variable b4 = Weights({10}, 8, 0.1f, "b4");
-    variables = {k1, b1, k2, b2, w3, b3, w4, b4};
-    const nn::Pool2DOptions pool{
-        .ksize = {2}, .strides = {2}, .padding = "VALID"};
-    Output h = nn::relu(nn::bias_add(
-        nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
-    h = nn::max_pool(h, pool);
-    h = nn::elu(nn::bias_add(nn::conv2d(h, k2.value(), {.padding = "SAME"}),
-                             b2.value()));
-    h = nn::max_pool(h, pool);
-    h = reshape(h, {8, 72});
-    h = nn::relu(nn::bias_add(matmul(h, w3.value()), b3.value()));
-    Output logits = nn::bias_add(matmul(h, w4.value()), b4.value());
-    loss = reduce_mean(
-        nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
-    train_op = train::GradientDescentOptimizer(0.1).minimize(loss);
-  }
-};
+// Three dense layers, 128 -> 256 relu -> 512 relu -> 10, trained by Adam:
+// the middle kernel is read forward and for the input gradient, the first
+// forward only; both, and Adam's slots, can stay blocked between steps.
+Net Mlp() {
+  Net net;
+  Output x = placeholder(float32, {32, 128}, "x");
+  Output labels = placeholder(int32, {32}, "labels");
+  Variable w1 = Weights({128, 256}, 11, 0.1f, "w1");
+  Variable b1 = Weights({256}, 12, 0.1f, "b1");
+  Variable w2 = Weights({256, 512}, 13, 0.1f, "w2");
+  Variable b2 = Weights({512}, 14, 0.1f, "b2");
+  Variable w3 = Weights({512, 10}, 15, 0.1f, "w3");
+  net.variables = {w1, b1, w2, b2, w3};
+  Output h = nn::relu(nn::bias_add(matmul(x, w1.value()), b1.value()));
+  h = nn::relu(nn::bias_add(matmul(h, w2.value()), b2.value()));
+  Output logits = matmul(h, w3.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::AdamOptimizer(1e-2).minimize(net.loss);
+  net.batch = [x, labels](int) {  // one batch, to see the loss fall
+    std::vector<int32_t> y(32);
+    for (int i = 0; i < 32; ++i) y[i] = i * 7 % 10;
+    return FeedDict{
+        {x, Tensor::FromVector(Pseudorandom(32 * 128, 200, 1.0f), {32, 128})},
+        {labels, Tensor::FromVector(y, {32})}};
+  };
+  return net;
+}
 
 struct Trained {
   std::vector<float> losses;
@@ -80,33 +123,32 @@ struct Trained {
   std::string plan_dump;
 };
 
-// Trains `net` for 6 steps on fixed batches with or without remapping.
-Trained Train(Graph& graph, const SmallCnn& net, bool remapping) {
-  Session sess(graph,
-               {.graph_options = {.rewrite_options = {.remapping = remapping}},
-                .log_compiled_plans = true});
+// Trains `net` for 6 steps on fixed batches with the rewrites of `config`;
+// with `fetch_each_step`, fetches every variable after each step too (a
+// plan of its own, which reads them row-major).
+Trained Train(Graph& graph, const Net& net, const RewriterConfig& config,
+              bool fetch_each_step = false) {
+  Session sess(graph, {.graph_options = {.rewrite_options = config},
+                       .log_compiled_plans = true});
   Trained result;
   std::ostringstream dump;
   std::streambuf* clog = std::clog.rdbuf(dump.rdbuf());
+  std::vector<Output> values;
+  for (const Variable& v : net.variables) values.push_back(v.value());
   EXPECT_TRUE(sess.run(global_variables_initializer()).ok());
   for (int step = 0; step < 6; ++step) {
-    std::vector<int32_t> labels(8);
-    for (int i = 0; i < 8; ++i) labels[i] = (i * 3 + step) % 10;
-    FeedDict feeds = {
-        {net.images,
-         Tensor::FromVector(Pseudorandom(8 * 12 * 12, 100 + step, 1.0f),
-                            {8, 12, 12, 1})},
-        {net.labels, Tensor::FromVector(labels, {8})}};
-    auto out = sess.run(feeds, {net.loss}, {net.train_op});
+    auto out = sess.run(net.batch(step), {net.loss}, {net.train_op});
     EXPECT_TRUE(out.ok()) << out.status();
     if (!out.ok()) break;
     result.losses.push_back((*out)[0].scalar<float>());
+    if (fetch_each_step) {
+      EXPECT_TRUE(sess.run(values).ok());
+    }
   }
-  for (const Variable& v : net.variables) {
-    auto out = sess.run({v.value()});
-    EXPECT_TRUE(out.ok()) << out.status();
-    if (!out.ok()) continue;
-    auto flat = (*out)[0].flat<float>();
+  auto out = sess.run(values);
+  EXPECT_TRUE(out.ok()) << out.status();
+  for (size_t v = 0; out.ok() && v < values.size(); ++v) {
+    auto flat = (*out)[v].flat<float>();
     result.weights.emplace_back(flat.begin(), flat.end());
   }
   std::clog.rdbuf(clog);
@@ -114,12 +156,34 @@ Trained Train(Graph& graph, const SmallCnn& net, bool remapping) {
   return result;
 }
 
+// Expects the losses and weights of `b` to be those of `a` up to float
+// rounding (a fused bias and activation round once where a plain plan
+// stores the sum first; an inner product sums in another order).
+void ExpectSameTraining(const Trained& a, const Trained& b, const Net& net) {
+  ASSERT_EQ(a.losses.size(), 6u);
+  ASSERT_EQ(b.losses.size(), 6u);
+  EXPECT_LT(a.losses.back(), a.losses.front());  // it trains
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_NEAR(b.losses[i], a.losses[i], 1e-5f * a.losses[i]) << "step " << i;
+  }
+  ASSERT_EQ(a.weights.size(), net.variables.size());
+  ASSERT_EQ(b.weights.size(), net.variables.size());
+  for (size_t v = 0; v < a.weights.size(); ++v) {
+    ASSERT_EQ(a.weights[v].size(), b.weights[v].size());
+    for (size_t i = 0; i < a.weights[v].size(); ++i) {
+      EXPECT_NEAR(b.weights[v][i], a.weights[v][i], 1e-5f)
+          << net.variables[v].name() << "[" << i << "]";
+    }
+  }
+}
+
 TEST(PlanRewriteTest, FusedPlanTrainsAsThePlainOne) {
   Graph graph;
   GraphGuard guard(graph);
-  const SmallCnn net;
-  const Trained plain = Train(graph, net, /*remapping=*/false);
-  const Trained fused = Train(graph, net, /*remapping=*/true);
+  const Net net = SmallCnn();
+  const Trained plain =
+      Train(graph, net, {.remapping = false, .layout_optimizer = false});
+  const Trained fused = Train(graph, net, {});
 
   // The fused plan holds every fusion; the plain one none.
   for (const char* step :
@@ -127,31 +191,40 @@ TEST(PlanRewriteTest, FusedPlanTrainsAsThePlainOne) {
         "MatMul+BiasAdd+Relu 'MatMul'", "MatMul+BiasAdd 'MatMul_1'",
         "Conv2DBackpropFilter+BiasAddGrad", "MaxPool+workspace",
         "MaxPoolGrad+forward's workspace", "post_ops:Relu", "post_ops:Elu"}) {
-    EXPECT_THAT(fused.plan_dump, HasSubstr(step));
-    EXPECT_THAT(plain.plan_dump, Not(HasSubstr(step)));
+    EXPECT_TRUE(absl::StrContains(fused.plan_dump, step)) << step;
+    EXPECT_FALSE(absl::StrContains(plain.plan_dump, step)) << step;
   }
   EXPECT_THAT(plain.plan_dump, HasSubstr("(recomputes the forward)"));
   EXPECT_THAT(fused.plan_dump, Not(HasSubstr("(recomputes the forward)")));
+  ExpectSameTraining(plain, fused, net);
+}
 
-  // Same losses, step after step, and the same weights after six updates,
-  // up to float rounding (a fused bias and activation round once where the
-  // plain plan stores the sum first).
-  ASSERT_EQ(plain.losses.size(), 6u);
-  ASSERT_EQ(fused.losses.size(), 6u);
-  EXPECT_LT(plain.losses.back(), plain.losses.front());  // it trains
-  for (int i = 0; i < 6; ++i) {
-    EXPECT_NEAR(fused.losses[i], plain.losses[i], 1e-5f * plain.losses[i])
-        << "step " << i;
+// The layout optimizer keeps w1, w2 and their Adam slots blocked in the
+// training plan: their products run as inner products and nothing reorders
+// them per step. The results are the row-major plan's, also when each step
+// is followed by a fetch of every variable (which converts them back and
+// forth).
+TEST(PlanRewriteTest, BlockedDenseWeightsTrainAsRowMajorOnes) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = Mlp();
+  const Trained row_major = Train(graph, net, {.layout_optimizer = false});
+  const Trained blocked = Train(graph, net, {});
+  const Trained alternating = Train(graph, net, {}, /*fetch_each_step=*/true);
+
+  for (const char* step :
+       {"inner_product forward", "inner_product backward_data",
+        "inner_product backward_weights", "post_ops:Relu"}) {
+    EXPECT_TRUE(absl::StrContains(blocked.plan_dump, step)) << step;
   }
-  ASSERT_EQ(plain.weights.size(), net.variables.size());
-  ASSERT_EQ(fused.weights.size(), net.variables.size());
-  for (size_t v = 0; v < plain.weights.size(); ++v) {
-    ASSERT_EQ(plain.weights[v].size(), fused.weights[v].size());
-    for (size_t i = 0; i < plain.weights[v].size(); ++i) {
-      EXPECT_NEAR(fused.weights[v][i], plain.weights[v][i], 1e-5f)
-          << net.variables[v].name() << "[" << i << "]";
-    }
+  EXPECT_FALSE(absl::StrContains(row_major.plan_dump, "inner_product"));
+  for (const char* variable : {"w1 in ", "w1/Adam in ", "w1/Adam_1 in ",
+                               "w2 in ", "w2/Adam in ", "w2/Adam_1 in "}) {
+    EXPECT_TRUE(absl::StrContains(blocked.plan_dump, variable)) << variable;
   }
+  EXPECT_FALSE(absl::StrContains(blocked.plan_dump, "w3 in "));
+  ExpectSameTraining(row_major, blocked, net);
+  ExpectSameTraining(row_major, alternating, net);
 }
 
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a

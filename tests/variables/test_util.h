@@ -14,9 +14,14 @@
 
 namespace minitf::test {
 
-// Each test builds in its own graph, the default graph of the test thread.
+// Each test builds in its own graph, the default graph of the test thread,
+// seeded as TF's TensorFlowTestCase seeds it (DEFAULT_GRAPH_SEED), so that
+// initial weights, and what a test sees of them, are the same on every run.
+// A test of unseeded behaviour calls set_random_seed(std::nullopt).
 class GraphTest : public ::testing::Test {
  protected:
+  GraphTest() { set_random_seed(87654321); }
+
   Graph graph_;
   GraphGuard guard_{graph_};
 };

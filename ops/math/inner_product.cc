@@ -1,0 +1,394 @@
+#include "minitf/ops/math/inner_product.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "minitf/graph/op_registry.h"
+
+namespace minitf {
+namespace {
+
+using dnnl::memory;
+using Layout = std::shared_ptr<const VariableLayout>;
+
+// Which product of a dense layer a MatMul step computes, for W [k, n]:
+// x·W (forward), g·Wᵀ (the input gradient) or xᵀ·g (W's gradient).
+enum class Role { kForward, kBackwardData, kBackwardWeights };
+
+// The layer's rows (the batch), inputs and outputs.
+struct Dims {
+  int64_t m, k, n;
+};
+
+memory::desc RowMajor(int64_t rows, int64_t cols) {
+  return memory::desc({rows, cols}, memory::data_type::f32,
+                      memory::dims{cols, 1});
+}
+
+// The forward primitive on row-major data and `weights` ({n, k}: oneDNN's
+// inner product weights are {out, in}); its pd is the backward ones' hint.
+dnnl::inner_product_forward::primitive_desc ForwardPd(
+    const Dims& d, const memory::desc& weights, const MatMulFusion& fusion) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (fusion.activation) {
+    dnnl::post_ops ops;
+    fusion.activation->AppendTo(ops);
+    attr.set_post_ops(ops);
+  }
+  const memory::desc bias =
+      fusion.bias
+          ? memory::desc({d.n}, memory::data_type::f32, memory::format_tag::a)
+          : memory::desc();
+  return dnnl::inner_product_forward::primitive_desc(
+      dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training,
+                                        RowMajor(d.m, d.k), weights, bias,
+                                        RowMajor(d.m, d.n)),
+      attr, CpuEngine());
+}
+
+dnnl::primitive_attr UserScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+dnnl::inner_product_backward_data::primitive_desc BackwardDataPd(
+    const Dims& d, const memory::desc& weights) {
+  return dnnl::inner_product_backward_data::primitive_desc(
+      dnnl::inner_product_backward_data::desc(RowMajor(d.m, d.k), weights,
+                                              RowMajor(d.m, d.n)),
+      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}));
+}
+
+dnnl::inner_product_backward_weights::primitive_desc BackwardWeightsPd(
+    const Dims& d, const memory::desc& weights) {
+  return dnnl::inner_product_backward_weights::primitive_desc(
+      dnnl::inner_product_backward_weights::desc(RowMajor(d.m, d.k), weights,
+                                                 RowMajor(d.m, d.n)),
+      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}));
+}
+
+// The dims of a `role` step with inputs of shapes `a` and `b`.
+Dims DimsOf(Role role, const Shape& a, const Shape& b) {
+  switch (role) {
+    case Role::kForward:  // x [m, k] · W [k, n]
+      return {a.dim(0), a.dim(1), b.dim(1)};
+    case Role::kBackwardData:  // g [m, n] · W [k, n]ᵀ
+      return {a.dim(0), b.dim(0), b.dim(1)};
+    case Role::kBackwardWeights:  // x [m, k]ᵀ · g [m, n]
+      return {a.dim(0), a.dim(1), b.dim(1)};
+  }
+  return {};
+}
+
+// One MatMul step of a dense layer on oneDNN's inner product, W in
+// `layout`: read (forward, backward data) or written (backward weights).
+class InnerProductStep : public NonEmptyKernel {
+ public:
+  InnerProductStep(Role role, MatMulFusion fusion, Layout layout)
+      : role_(role), fusion_(std::move(fusion)), layout_(std::move(layout)) {}
+
+ protected:
+  absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
+    const Dims d = DimsOf(role_, ctx.input_shapes[0], ctx.input_shapes[1]);
+    const memory::desc& w = layout_->blocked;
+    memory::desc scratchpad;
+    switch (role_) {
+      case Role::kForward: {
+        const auto pd = ForwardPd(d, w, fusion_);
+        primitive_ = dnnl::inner_product_forward(pd);
+        scratchpad = pd.scratchpad_desc();
+        Bind(DNNL_ARG_SRC, RowMajor(d.m, d.k), 0);
+        Bind(DNNL_ARG_WEIGHTS, w, 1);
+        if (fusion_.bias) Bind(DNNL_ARG_BIAS, pd.bias_desc(), 2);
+        Bind(DNNL_ARG_DST, RowMajor(d.m, d.n), kOutput);
+        break;
+      }
+      case Role::kBackwardData: {
+        const auto pd = BackwardDataPd(d, w);
+        primitive_ = dnnl::inner_product_backward_data(pd);
+        scratchpad = pd.scratchpad_desc();
+        Bind(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), 0);
+        Bind(DNNL_ARG_WEIGHTS, w, 1);
+        Bind(DNNL_ARG_DIFF_SRC, RowMajor(d.m, d.k), kOutput);
+        break;
+      }
+      case Role::kBackwardWeights: {
+        const auto pd = BackwardWeightsPd(d, w);
+        primitive_ = dnnl::inner_product_backward_weights(pd);
+        scratchpad = pd.scratchpad_desc();
+        Bind(DNNL_ARG_SRC, RowMajor(d.m, d.k), 0);
+        Bind(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), 1);
+        Bind(DNNL_ARG_DIFF_WEIGHTS, w, kOutput);
+        break;
+      }
+    }
+    if (scratchpad.get_size() > 0) {
+      args_.Add(DNNL_ARG_SCRATCHPAD, ScratchMemory(scratchpad));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ComputeNonEmpty(KernelContext& ctx) override {
+    for (auto& [memory, index] : bound_) {
+      memory.set_data_handle(index == kOutput ? ctx.output(0).raw_data()
+                                              : ctx.input(index).raw_data());
+    }
+    args_.Execute(primitive_);
+    return absl::OkStatus();
+  }
+
+  std::string DebugStringNonEmpty() const override {
+    static constexpr const char* kNames[] = {"forward", "backward_data",
+                                             "backward_weights"};
+    return absl::StrCat(
+        "inner_product ", kNames[static_cast<int>(role_)], " ",
+        ImplementationOf(primitive_), " weights:", LayoutName(layout_->blocked),
+        fusion_.bias ? " bias" : "",
+        fusion_.activation ? " post_ops:" + fusion_.activation->type : "");
+  }
+
+ private:
+  static constexpr int kOutput = -1;
+
+  // Binds argument `arg` of `desc` to input `index` (kOutput: output 0).
+  void Bind(int arg, const memory::desc& desc, int index) {
+    memory mem(desc, CpuEngine(), nullptr);
+    args_.Add(arg, mem);
+    bound_.emplace_back(std::move(mem), index);
+  }
+
+  Role role_;
+  MatMulFusion fusion_;
+  Layout layout_;
+  dnnl::primitive primitive_;
+  std::vector<std::pair<memory, int>> bound_;
+  PrimitiveArgs args_;
+};
+
+KernelFactory StepKernel(Role role, MatMulFusion fusion, Layout layout) {
+  return [role, fusion = std::move(fusion), layout = std::move(layout)](
+             const Node&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<InnerProductStep>(role, fusion, layout);
+  };
+}
+
+bool IsMatMul(const PlanStep& step, bool transpose_a, bool transpose_b) {
+  return step.node->type() == "MatMul" &&
+         step.node->attr<bool>("transpose_a") == transpose_a &&
+         step.node->attr<bool>("transpose_b") == transpose_b;
+}
+
+// The variable step whose output `value` is, through Identity steps
+// (a variable's `read`), or -1.
+int VariableBehind(const PlanIR& ir, const PlanUses& uses, int value) {
+  for (int step = uses.producer[value]; step >= 0;
+       step = uses.producer[ir.steps[step].inputs[0]]) {
+    const PlanStep& p = ir.steps[step];
+    if (p.node->type() != "Identity") {
+      const OpDef* def = LookupOp(p.node->type());
+      return def != nullptr && def->is_variable ? step : -1;
+    }
+    if (p.inputs[0] < 0) return -1;
+  }
+  return -1;
+}
+
+// The steps that read variable step `v`'s value through Identity steps
+// only, none fetched; false when something else reads it.
+bool ReadersThroughIdentities(const PlanIR& ir, const PlanUses& uses, int v,
+                              std::vector<int>& readers) {
+  std::vector<int> values = {ir.steps[v].outputs[0]};
+  while (!values.empty()) {
+    const int value = values.back();
+    values.pop_back();
+    if (uses.fetched[value]) return false;
+    for (int r : uses.consumers[value]) {
+      if (ir.steps[r].node->type() == "Identity") {
+        values.push_back(ir.steps[r].outputs[0]);
+      } else {
+        readers.push_back(r);
+      }
+    }
+  }
+  return true;
+}
+
+// The steps whose refs name `slot`.
+std::vector<int> StepsReferencing(const PlanIR& ir, const VariableSlot* slot) {
+  std::vector<int> steps;
+  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
+    for (const VariableSlot* r : ir.steps[s].refs) {
+      if (r == slot) {
+        steps.push_back(s);
+        break;
+      }
+    }
+  }
+  return steps;
+}
+
+// What the layout optimizer rewrites for one dense layer's kernel.
+struct DenseWeights {
+  std::vector<int> forward, backward_data;
+  int backward_weights = -1;
+  std::vector<VariableSlot*> slots;  // the variable, then the update's slots
+};
+
+// The dense layer whose kernel the elementwise update step `u` trains, when
+// nothing else in the plan reads the kernel, its gradient or the update's
+// slots (see the file comment).
+std::optional<DenseWeights> FindDenseWeights(const PlanIR& ir,
+                                             const PlanUses& uses, int u) {
+  const PlanStep& update = ir.steps[u];
+  const OpDef* def = LookupOp(update.node->type());
+  if (def == nullptr || def->elementwise_update_grad < 0 ||
+      !nn::HasElements(ir, update)) {
+    return std::nullopt;
+  }
+  for (int out : update.outputs) {
+    if (uses.fetched[out] || !uses.consumers[out].empty()) return std::nullopt;
+  }
+  DenseWeights dense;
+  // The gradient: xᵀ·g, maybe through Identity steps, read by `u` alone.
+  int grad = update.inputs[def->elementwise_update_grad];
+  int reader = u, producer = -1;
+  while (true) {
+    if (grad < 0 || !uses.OnlyReader(grad, reader)) return std::nullopt;
+    producer = uses.producer[grad];
+    if (producer < 0) return std::nullopt;
+    if (ir.steps[producer].node->type() != "Identity") break;
+    reader = producer;
+    grad = ir.steps[producer].inputs[0];
+  }
+  if (!IsMatMul(ir.steps[producer], true, false) ||
+      !ir.steps[producer].fused_ops.empty()) {
+    return std::nullopt;
+  }
+  dense.backward_weights = producer;
+  // Each variable the update writes: touched by no other step, and read,
+  // if at all, as the right operand of products for the kernel only.
+  for (int r : def->ref_inputs) {
+    VariableSlot* slot = update.refs[r];
+    if (slot == nullptr) return std::nullopt;
+    const std::vector<int> touching = StepsReferencing(ir, slot);
+    int variable = -1;
+    for (int s : touching) {
+      if (s == u) continue;
+      const OpDef* d = LookupOp(ir.steps[s].node->type());
+      if (d == nullptr || !d->is_variable || variable >= 0) return std::nullopt;
+      variable = s;
+    }
+    // (An optimizer's slot often has no step: only the update uses it.)
+    std::vector<int> readers;
+    if (variable >= 0 &&
+        !ReadersThroughIdentities(ir, uses, variable, readers)) {
+      return std::nullopt;
+    }
+    for (int reader : readers) {
+      const PlanStep& step = ir.steps[reader];
+      const bool forward = IsMatMul(step, false, false);
+      if (r != 0 || (!forward && !IsMatMul(step, false, true)) ||
+          !step.fused_ops.empty() ||
+          VariableBehind(ir, uses, step.inputs[1]) != variable ||
+          VariableBehind(ir, uses, step.inputs[0]) == variable ||
+          !nn::HasElements(ir, step)) {
+        return std::nullopt;
+      }
+      (forward ? dense.forward : dense.backward_data).push_back(reader);
+    }
+    dense.slots.push_back(slot);
+  }
+  return dense;
+}
+
+// The blocked layout an inner product of `d` wants for its weights, when
+// it is not row-major, takes the row-major tensor's bytes (no padding) and
+// every product of the layer has an optimized implementation for it.
+Layout ChooseLayout(const Dims& d, const std::vector<Dims>& others) {
+  try {
+    const memory::desc any({d.n, d.k}, memory::data_type::f32,
+                           memory::format_tag::any);
+    const auto pd = ForwardPd(d, any, {});
+    auto layout = std::make_shared<VariableLayout>(
+        VariableLayout{.plain = memory::desc({d.n, d.k}, memory::data_type::f32,
+                                             memory::dims{1, d.n}),
+                       .blocked = pd.weights_desc()});
+    if (layout->blocked == layout->plain ||
+        layout->blocked.get_size() != layout->plain.get_size() ||
+        absl::StartsWith(pd.impl_info_str(), "ref")) {
+      return nullptr;
+    }
+    for (const Dims& o : others) {
+      if (absl::StartsWith(BackwardDataPd(o, layout->blocked).impl_info_str(),
+                           "ref") ||
+          absl::StartsWith(
+              BackwardWeightsPd(o, layout->blocked).impl_info_str(), "ref") ||
+          absl::StartsWith(ForwardPd(o, layout->blocked, {}).impl_info_str(),
+                           "ref")) {
+        return nullptr;
+      }
+    }
+    return layout;
+  } catch (const dnnl::error&) {
+    return nullptr;  // no inner product for these shapes: MatMul stays
+  }
+}
+
+Dims StepDims(const PlanIR& ir, int s, Role role) {
+  const PlanStep& step = ir.steps[s];
+  return DimsOf(role, ir.values[step.inputs[0]].shape,
+                ir.values[step.inputs[1]].shape);
+}
+
+}  // namespace
+
+absl::Status DenseWeightLayouts(PlanIR& ir) {
+  const PlanUses uses(ir);
+  for (int u = 0; u < static_cast<int>(ir.steps.size()); ++u) {
+    // (MatMul and the updates are float32 only.)
+    const auto dense = FindDenseWeights(ir, uses, u);
+    if (!dense) continue;
+    std::vector<Dims> dims;
+    for (int s : dense->forward)
+      dims.push_back(StepDims(ir, s, Role::kForward));
+    for (int s : dense->backward_data)
+      dims.push_back(StepDims(ir, s, Role::kBackwardData));
+    dims.push_back(
+        StepDims(ir, dense->backward_weights, Role::kBackwardWeights));
+    const Layout layout = ChooseLayout(dims.front(), dims);
+    if (layout == nullptr) continue;
+    for (int s : dense->forward)
+      ir.steps[s].kernel = StepKernel(Role::kForward, {}, layout);
+    for (int s : dense->backward_data)
+      ir.steps[s].kernel = StepKernel(Role::kBackwardData, {}, layout);
+    ir.steps[dense->backward_weights].kernel =
+        StepKernel(Role::kBackwardWeights, {}, layout);
+    for (VariableSlot* slot : dense->slots)
+      ir.variable_layouts.emplace_back(slot, layout);
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const VariableLayout> WeightsLayoutOf(const PlanIR& ir,
+                                                      const PlanUses& uses,
+                                                      int s) {
+  const int variable = VariableBehind(ir, uses, ir.steps[s].inputs[1]);
+  if (variable < 0) return nullptr;
+  const VariableSlot* slot = ir.steps[variable].refs[0];
+  for (const auto& [adopted, layout] : ir.variable_layouts) {
+    if (adopted == slot) return layout;
+  }
+  return nullptr;
+}
+
+KernelFactory InnerProductKernel(MatMulFusion fusion,
+                                 std::shared_ptr<const VariableLayout> layout) {
+  return StepKernel(Role::kForward, std::move(fusion), std::move(layout));
+}
+
+}  // namespace minitf
