@@ -163,14 +163,14 @@ std::string DnnlPort::DebugString() const {
   return is_input_ ? plain + "->" + chosen : chosen + "->" + plain;
 }
 
-bool SameLayout(const VariableLayout* a, const VariableLayout* b) {
+bool SameLayout(const BlockedLayout* a, const BlockedLayout* b) {
   if (a == b) return true;
   if (a == nullptr || b == nullptr) return false;
   return a->blocked == b->blocked && a->plain == b->plain;
 }
 
-absl::Status ConvertLayout(const Tensor& value, const VariableLayout* from,
-                           const VariableLayout* to) {
+absl::Status ConvertLayout(const Tensor& value, const BlockedLayout* from,
+                           const BlockedLayout* to) {
   if (SameLayout(from, to)) return absl::OkStatus();
   const size_t bytes = value.TotalBytes();
   std::unique_ptr<char[]> copy(new (std::nothrow) char[bytes]);
@@ -215,6 +215,24 @@ void DnnlPort::Init(const dnnl::memory::desc& plain,
   reorder_ = dnnl::reorder(from, to);
   reorder_args_.Add(DNNL_ARG_FROM, from);
   reorder_args_.Add(DNNL_ARG_TO, to);
+}
+
+void DnnlPort::InitInput(const dnnl::memory::desc& plain,
+                         const BlockedLayout* arriving,
+                         const dnnl::memory::desc& chosen) {
+  Init(arriving != nullptr ? arriving->blocked : plain, chosen,
+       /*is_input=*/true);
+}
+
+void DnnlPort::InitOutput(const dnnl::memory::desc& plain,
+                          const dnnl::memory::desc& chosen, bool may_block) {
+  written_.reset();
+  if (may_block && chosen != plain && chosen.get_size() == plain.get_size()) {
+    written_ = BlockedLayout{.plain = plain, .blocked = chosen};
+    Init(chosen, chosen, /*is_input=*/false);
+  } else {
+    Init(plain, chosen, /*is_input=*/false);
+  }
 }
 
 void DnnlPort::BindInput(const void* data) {

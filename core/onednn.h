@@ -4,6 +4,7 @@
 #define MINITF_CORE_ONEDNN_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,22 +79,25 @@ class ScratchArena {
   std::shared_ptr<void> buffer_;
 };
 
-// The memory layout a plan keeps a variable in between steps (see
-// VariableSlot::layout): `blocked`, the layout its primitives chose, of
-// the same bytes as the row-major tensor, which `plain` describes in the
-// same logical dims (a dense kernel [in, out] is {out, in} with strides
-// {1, out} for an inner product).
-struct VariableLayout {
+// A tensor stored in the blocked layout a primitive chose rather than
+// row-major: a value a producer wrote so for its readers in a plan
+// (PrepareContext::input_layout), or a variable a plan keeps so between
+// steps (VariableSlot::layout). `blocked` takes the row-major tensor's
+// bytes, no padding; `plain` describes the row-major tensor in the same
+// logical dims (an NHWC activation is {N, C, H, W} with NHWC strides; a
+// dense kernel [in, out] is {out, in} with strides {1, out}), so a reader
+// can reorder one into the other.
+struct BlockedLayout {
   dnnl::memory::desc plain, blocked;
 };
 
 // True when a value in layout `a` is in layout `b` too (null: row-major).
-bool SameLayout(const VariableLayout* a, const VariableLayout* b);
+bool SameLayout(const BlockedLayout* a, const BlockedLayout* b);
 // Rewrites `value`'s bytes, now in layout `from`, into layout `to`, in its
 // own buffer (null: row-major). Allocates a copy for the reorder: this runs
 // when a plan with other layouts than the last one's starts, not per step.
-absl::Status ConvertLayout(const Tensor& value, const VariableLayout* from,
-                           const VariableLayout* to);
+absl::Status ConvertLayout(const Tensor& value, const BlockedLayout* from,
+                           const BlockedLayout* to);
 
 // For plan dumps: the implementation oneDNN chose for `primitive`
 // ("jit:avx512_core", "brg:avx512_core", "ref:any").
@@ -132,6 +136,19 @@ class DnnlPort {
   // `plain`: the tensor's layout; `chosen`: the primitive's.
   void Init(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen,
             bool is_input);
+  // Layout propagation. An input its producer wrote in `arriving` (null:
+  // in `plain`, row-major).
+  void InitInput(const dnnl::memory::desc& plain, const BlockedLayout* arriving,
+                 const dnnl::memory::desc& chosen);
+  // An output: written straight into the tensor in `chosen` when
+  // `may_block` and that layout takes the tensor's bytes (layout() then
+  // names it), else reordered into `plain`.
+  void InitOutput(const dnnl::memory::desc& plain,
+                  const dnnl::memory::desc& chosen, bool may_block);
+  // The blocked layout an output is written in; null: `plain`.
+  const BlockedLayout* layout() const {
+    return written_ ? &*written_ : nullptr;
+  }
   // What the primitive reads or writes.
   const dnnl::memory& memory() const {
     return needs_reorder_ ? chosen_ : plain_;
@@ -151,6 +168,7 @@ class DnnlPort {
   PrimitiveArgs reorder_args_;
   bool needs_reorder_ = false;
   bool is_input_ = true;
+  std::optional<BlockedLayout> written_;
 };
 
 }  // namespace minitf

@@ -456,10 +456,16 @@ ExecutionPlan::NewInstance() const {
     return static_shape;
   };
   std::vector<Shape> in_shapes, out_shapes;
+  // Layout propagation: each value's layout as its producer reported it.
+  std::vector<const BlockedLayout*> layouts(values_.size(), nullptr);
+  std::vector<const BlockedLayout*> in_layouts;
+  std::vector<char> may_block;
   for (size_t s = 0; s < steps_.size(); ++s) {
     const Step& step = steps_[s];
     in_shapes.clear();
     out_shapes.clear();
+    in_layouts.clear();
+    may_block.clear();
     for (int i = 0; i < step.num_inputs; ++i) {
       const int id = input_ids_[step.inputs_begin + i];
       in_shapes.push_back(
@@ -467,15 +473,36 @@ ExecutionPlan::NewInstance() const {
                   : compiled_variable_shape(step.node->input(i).shape(),
                                             ref_ptrs_[step.refs_begin + i]));
     }
-    for (int o = 0; o < step.num_outputs; ++o)
-      out_shapes.push_back(values_[output_ids_[step.outputs_begin + o]].shape);
+    for (int i = 0; i < step.num_inputs; ++i) {
+      const int id = input_ids_[step.inputs_begin + i];
+      in_layouts.push_back(id >= 0 ? layouts[id] : nullptr);
+    }
+    for (int o = 0; o < step.num_outputs; ++o) {
+      const PlanValue& v = values_[output_ids_[step.outputs_begin + o]];
+      out_shapes.push_back(v.shape);
+      may_block.push_back(v.may_block);
+    }
     std::unique_ptr<OpKernel> kernel;
     absl::Status status;
     try {
       const ScratchArena::Scope scratch(instance->scratch);
       kernel = sources_[s].kernel(*step.node);
-      status = kernel->Prepare(
-          {*step.node, in_shapes, out_shapes, sources_[s].node_state});
+      status = kernel->Prepare({*step.node, in_shapes, out_shapes,
+                                sources_[s].node_state, in_layouts, may_block});
+      for (int o = 0; status.ok() && o < step.num_outputs; ++o) {
+        const int id = output_ids_[step.outputs_begin + o];
+        layouts[id] = kernel->output_layout(o);
+        if (layouts[id] != nullptr &&
+            (!values_[id].may_block ||
+             layouts[id]->blocked.get_size() !=
+                 values_[id].shape.num_elements() *
+                     DataTypeSize(values_[id].dtype))) {
+          status = absl::InternalError(
+              absl::StrCat("kernel wrote output ", o,
+                           " in a layout its readers cannot "
+                           "take or of another size than the tensor"));
+        }
+      }
     } catch (const std::exception& e) {  // dnnl::error: never escapes
       status = absl::InternalError(
           absl::StrCat("Preparing kernel failed: ", e.what()));

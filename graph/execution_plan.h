@@ -156,7 +156,7 @@ class ExecutionPlan {
   struct VariableLock {
     VariableSlot* slot;
     bool exclusive;
-    std::shared_ptr<const VariableLayout> layout = nullptr;
+    std::shared_ptr<const BlockedLayout> layout = nullptr;
   };
 
   // Locks every variable of the run, all exclusively when `exclusive`, else

@@ -32,7 +32,7 @@
 
 namespace minitf {
 
-struct VariableLayout;  // core/onednn.h
+struct BlockedLayout;  // core/onednn.h
 
 // A variable's value in a Session. Uninitialized until first assigned.
 // Kernels read and write it without locking: a run holds `mutex` from its
@@ -47,7 +47,7 @@ struct VariableSlot {
   // blocked). A run converts it to what its plan expects before its first
   // step, so a kernel always sees its plan's layout. Null while
   // uninitialized.
-  std::shared_ptr<const VariableLayout> layout;
+  std::shared_ptr<const BlockedLayout> layout;
   RwMutex mutex;
   bool initialized() const { return value.IsInitialized(); }
 };
@@ -62,6 +62,22 @@ struct PrepareContext {
   // kernel's state per session (a random op's generator continues across
   // plans). Empty until a kernel fills it; null for stateless ops.
   std::shared_ptr<void>* node_state = nullptr;
+  // Layout propagation (RewriterConfig::layout_optimizer), for ops whose
+  // OpDef says layout_aware: per input, the blocked layout its producer
+  // wrote it in (null: row-major); per output, whether the kernel may
+  // write it in a blocked layout of its choosing (every reader is layout
+  // aware), which it then reports through OpKernel::output_layout.
+  absl::Span<const BlockedLayout* const> input_layouts = {};
+  absl::Span<const char> output_may_block = {};
+
+  const BlockedLayout* input_layout(int i) const {
+    return i < static_cast<int>(input_layouts.size()) ? input_layouts[i]
+                                                      : nullptr;
+  }
+  bool may_block(int o) const {
+    return o < static_cast<int>(output_may_block.size()) &&
+           output_may_block[o] != 0;
+  }
 };
 
 // The plan's liveness flags as one step sees them: a value is dead in a
@@ -127,6 +143,13 @@ class OpKernel {
   }
   // Runs one step. Never allocates nor creates primitives.
   virtual absl::Status Compute(KernelContext& ctx) = 0;
+  // After Prepare(): the blocked layout output `i` is written in, when
+  // PrepareContext::may_block(i) allowed one; null: row-major. Owned by
+  // the kernel.
+  virtual const BlockedLayout* output_layout(int i) const {
+    (void)i;
+    return nullptr;
+  }
   // For plan dumps, after Prepare(): what runs, e.g. "convolution
   // jit:avx512_core src acdb->aBcd16b ..."; empty when nothing to add.
   virtual std::string DebugString() const { return {}; }

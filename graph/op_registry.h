@@ -136,6 +136,11 @@ struct OpDef {
   // same in any memory layout they all share: a plan may then keep those
   // variables blocked (see PlanIR::variable_layouts). -1: not such an op.
   int elementwise_update_grad = -1;
+  // The kernels of this op's steps (its own, and any a rewrite substitutes)
+  // read every input in the layout PrepareContext::input_layout names and
+  // may write outputs blocked where PrepareContext::may_block allows:
+  // layout propagation keeps values blocked between such ops.
+  bool layout_aware = false;
   // A variable op: the session keeps its value; its kernel gets ref(0).
   bool is_variable = false;
   // Stateful ops are never constant-folded and always run when needed.

@@ -29,6 +29,9 @@ struct PlanValue {
   // Reserve a buffer once, at compile time (false: fed, or bound by a
   // forwarding kernel each run).
   bool preallocate = false;
+  // Its producer may write it in a blocked layout (PrepareContext): set by
+  // layout propagation when every step reading it is layout aware.
+  bool may_block = false;
 };
 
 // One kernel invocation.
@@ -52,7 +55,7 @@ struct PlanIR {
   // The variables this plan's steps read in a blocked layout, which a pass
   // chose because every step of the plan that touches them takes it: their
   // primitives, and elementwise updates. The others are row-major.
-  std::vector<std::pair<VariableSlot*, std::shared_ptr<const VariableLayout>>>
+  std::vector<std::pair<VariableSlot*, std::shared_ptr<const BlockedLayout>>>
       variable_layouts;
 };
 

@@ -12,7 +12,7 @@ namespace minitf {
 namespace {
 
 using dnnl::memory;
-using Layout = std::shared_ptr<const VariableLayout>;
+using Layout = std::shared_ptr<const BlockedLayout>;
 
 // Which product of a dense layer a MatMul step computes, for W [k, n]:
 // x·W (forward), g·Wᵀ (the input gradient) or xᵀ·g (W's gradient).
@@ -314,10 +314,10 @@ Layout ChooseLayout(const Dims& d, const std::vector<Dims>& others) {
     const memory::desc any({d.n, d.k}, memory::data_type::f32,
                            memory::format_tag::any);
     const auto pd = ForwardPd(d, any, {});
-    auto layout = std::make_shared<VariableLayout>(
-        VariableLayout{.plain = memory::desc({d.n, d.k}, memory::data_type::f32,
-                                             memory::dims{1, d.n}),
-                       .blocked = pd.weights_desc()});
+    auto layout = std::make_shared<BlockedLayout>(
+        BlockedLayout{.plain = memory::desc({d.n, d.k}, memory::data_type::f32,
+                                            memory::dims{1, d.n}),
+                      .blocked = pd.weights_desc()});
     if (layout->blocked == layout->plain ||
         layout->blocked.get_size() != layout->plain.get_size() ||
         absl::StartsWith(pd.impl_info_str(), "ref")) {
@@ -374,9 +374,9 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
   return absl::OkStatus();
 }
 
-std::shared_ptr<const VariableLayout> WeightsLayoutOf(const PlanIR& ir,
-                                                      const PlanUses& uses,
-                                                      int s) {
+std::shared_ptr<const BlockedLayout> WeightsLayoutOf(const PlanIR& ir,
+                                                     const PlanUses& uses,
+                                                     int s) {
   const int variable = VariableBehind(ir, uses, ir.steps[s].inputs[1]);
   if (variable < 0) return nullptr;
   const VariableSlot* slot = ir.steps[variable].refs[0];
@@ -387,7 +387,7 @@ std::shared_ptr<const VariableLayout> WeightsLayoutOf(const PlanIR& ir,
 }
 
 KernelFactory InnerProductKernel(MatMulFusion fusion,
-                                 std::shared_ptr<const VariableLayout> layout) {
+                                 std::shared_ptr<const BlockedLayout> layout) {
   return StepKernel(Role::kForward, std::move(fusion), std::move(layout));
 }
 

@@ -37,13 +37,13 @@ absl::Status DenseWeightLayouts(PlanIR& ir);
 
 // The blocked layout of the weights that MatMul step `s` reads as its right
 // operand, when the layout optimizer chose one; null otherwise.
-std::shared_ptr<const VariableLayout> WeightsLayoutOf(const PlanIR& ir,
-                                                      const PlanUses& uses,
-                                                      int s);
+std::shared_ptr<const BlockedLayout> WeightsLayoutOf(const PlanIR& ir,
+                                                     const PlanUses& uses,
+                                                     int s);
 
 // A forward product x·W on weights in `layout`, with `fusion`.
 KernelFactory InnerProductKernel(MatMulFusion fusion,
-                                 std::shared_ptr<const VariableLayout> layout);
+                                 std::shared_ptr<const BlockedLayout> layout);
 
 }  // namespace minitf
 

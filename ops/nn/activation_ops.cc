@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -174,15 +175,39 @@ float Alpha(const ActivationDef& def, const Node& node) {
   return def.alpha_attr ? node.attr<float>("alpha") : def.alpha;
 }
 
-// The forward primitive_desc of `def` on `shape`: the forward kernel's
+// The forward primitive_desc of `def` on `data`: the forward kernel's
 // primitive, and the backward's hint.
 dnnl::eltwise_forward::primitive_desc ForwardDesc(const ActivationDef& def,
                                                   const Node& node,
-                                                  const Shape& shape) {
+                                                  const memory::desc& data) {
   return dnnl::eltwise_forward::primitive_desc(
-      {dnnl::prop_kind::forward_training, def.algo, FlatDesc(shape),
-       Alpha(def, node), def.beta},
+      {dnnl::prop_kind::forward_training, def.algo, data, Alpha(def, node),
+       def.beta},
       CpuEngine());
+}
+
+// Layout propagation for elementwise kernels: row-major inputs run as one
+// flat run of elements (`flat`); when any comes blocked, the primitive
+// runs on the tensors' logical dims instead, each in the layout it came
+// in, and the output comes out in the first input's.
+struct EltwiseLayouts {
+  memory::desc flat;
+  const BlockedLayout* any_blocked = nullptr;  // null: all row-major
+  // The desc input `layout` (null: row-major) is read in.
+  memory::desc DescOf(const BlockedLayout* layout) const {
+    if (any_blocked == nullptr) return flat;
+    return layout != nullptr ? layout->blocked : any_blocked->plain;
+  }
+  memory::desc plain() const {
+    return any_blocked != nullptr ? any_blocked->plain : flat;
+  }
+};
+
+EltwiseLayouts LayoutsOf(const PrepareContext& ctx) {
+  EltwiseLayouts l{.flat = FlatDesc(ctx.output_shapes[0])};
+  for (size_t i = 0; i < ctx.input_layouts.size() && !l.any_blocked; ++i)
+    l.any_blocked = ctx.input_layouts[i];
+  return l;
 }
 
 class EltwiseForwardKernel : public NonEmptyKernel {
@@ -191,12 +216,11 @@ class EltwiseForwardKernel : public NonEmptyKernel {
 
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
-    const Shape& shape = ctx.output_shapes[0];
-    const memory::desc md = FlatDesc(shape);
-    const auto pd = ForwardDesc(def_, ctx.node, shape);
+    const EltwiseLayouts l = LayoutsOf(ctx);
+    const auto pd = ForwardDesc(def_, ctx.node, l.DescOf(ctx.input_layout(0)));
     primitive_ = dnnl::eltwise_forward(pd);
-    src_.Init(md, pd.src_desc(), /*is_input=*/true);
-    dst_.Init(md, pd.dst_desc(), /*is_input=*/false);
+    src_.InitInput(l.plain(), ctx.input_layout(0), pd.src_desc());
+    dst_.InitOutput(l.plain(), pd.dst_desc(), ctx.may_block(0));
     args_.Add(DNNL_ARG_SRC, src_.memory());
     args_.Add(DNNL_ARG_DST, dst_.memory());
     return absl::OkStatus();
@@ -208,6 +232,16 @@ class EltwiseForwardKernel : public NonEmptyKernel {
     args_.Execute(primitive_);
     dst_.FinishOutput();
     return absl::OkStatus();
+  }
+
+  const BlockedLayout* output_layout(int i) const override {
+    return i == 0 ? dst_.layout() : nullptr;
+  }
+
+  std::string DebugStringNonEmpty() const override {
+    return absl::StrCat("eltwise ", ImplementationOf(primitive_),
+                        " src:", src_.DebugString(),
+                        " dst:", dst_.DebugString());
   }
 
  private:
@@ -225,17 +259,20 @@ class EltwiseBackwardKernel : public NonEmptyKernel {
 
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
-    const Shape& shape = ctx.output_shapes[0];
-    const memory::desc md = FlatDesc(shape);
-    const auto hint = ForwardDesc(def_, ctx.node, shape);
+    const int dy = def_.grad_y_first ? 1 : 0;
+    const EltwiseLayouts l = LayoutsOf(ctx);
+    const memory::desc diff = l.DescOf(ctx.input_layout(dy));
+    const memory::desc data = l.DescOf(ctx.input_layout(1 - dy));
+    const auto hint = ForwardDesc(def_, ctx.node, data);
     dnnl::eltwise_backward::primitive_desc pd(
-        {def_.algo, md, md, Alpha(def_, ctx.node), def_.beta}, CpuEngine(),
+        {def_.algo, diff, data, Alpha(def_, ctx.node), def_.beta}, CpuEngine(),
         hint);
     primitive_ = dnnl::eltwise_backward(pd);
     const bool dst = UsesDst(def_.algo);
-    diff_dst_.Init(md, pd.diff_dst_desc(), /*is_input=*/true);
-    data_.Init(md, dst ? pd.dst_desc() : pd.src_desc(), /*is_input=*/true);
-    diff_src_.Init(md, pd.diff_src_desc(), /*is_input=*/false);
+    diff_dst_.InitInput(l.plain(), ctx.input_layout(dy), pd.diff_dst_desc());
+    data_.InitInput(l.plain(), ctx.input_layout(1 - dy),
+                    dst ? pd.dst_desc() : pd.src_desc());
+    diff_src_.InitOutput(l.plain(), pd.diff_src_desc(), ctx.may_block(0));
     args_.Add(DNNL_ARG_DIFF_DST, diff_dst_.memory());
     args_.Add(dst ? DNNL_ARG_DST : DNNL_ARG_SRC, data_.memory());
     args_.Add(DNNL_ARG_DIFF_SRC, diff_src_.memory());
@@ -250,6 +287,17 @@ class EltwiseBackwardKernel : public NonEmptyKernel {
     args_.Execute(primitive_);
     diff_src_.FinishOutput();
     return absl::OkStatus();
+  }
+
+  const BlockedLayout* output_layout(int i) const override {
+    return i == 0 ? diff_src_.layout() : nullptr;
+  }
+
+  std::string DebugStringNonEmpty() const override {
+    return absl::StrCat("eltwise backward ", ImplementationOf(primitive_),
+                        " diff_dst:", diff_dst_.DebugString(),
+                        " data:", data_.DebugString(),
+                        " diff_src:", diff_src_.DebugString());
   }
 
  private:
@@ -403,7 +451,9 @@ void RegisterActivationOps() {
                                         : ForwardShape(def, ctx);
                       },
                   .kernel = std::move(kernel),
-                  .grad = backward ? GradFn() : ActivationGrad(def)});
+                  .grad = backward ? GradFn() : ActivationGrad(def),
+                  // oneDNN's eltwise takes any layout; the loops, row-major.
+                  .layout_aware = def.algo != algorithm::undef});
     }
   }
   RegisterBiasAddOps();

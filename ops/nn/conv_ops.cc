@@ -223,12 +223,12 @@ class ConvKernel : public NonEmptyKernel {
       case ConvMode::kForward:
         primitive_ = dnnl::convolution_forward(forward);
         scratchpad = forward.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, x_plain, forward.src_desc(), 0);
-        Bind(DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), 1);
+        Bind(ctx, DNNL_ARG_SRC, x_plain, forward.src_desc(), 0);
+        Bind(ctx, DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), 1);
         if (fusion_.bias) {
-          Bind(DNNL_ARG_BIAS, b_plain, forward.bias_desc(), 2);
+          Bind(ctx, DNNL_ARG_BIAS, b_plain, forward.bias_desc(), 2);
         }
-        Bind(DNNL_ARG_DST, y_plain, forward.dst_desc(), kOutput);
+        Bind(ctx, DNNL_ARG_DST, y_plain, forward.dst_desc(), kOutput);
         break;
       case ConvMode::kBackwardData: {
         dnnl::convolution_backward_data::primitive_desc pd(
@@ -236,9 +236,9 @@ class ConvKernel : public NonEmptyKernel {
             CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
-        Bind(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), 1);
-        Bind(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), kOutput);
+        Bind(ctx, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
+        Bind(ctx, DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), 1);
+        Bind(ctx, DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), kOutput);
         break;
       }
       case ConvMode::kBackwardFilter: {
@@ -248,11 +248,13 @@ class ConvKernel : public NonEmptyKernel {
             attr, CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, x_plain, pd.src_desc(), 0);
-        Bind(DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
-        Bind(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), kOutput);
+        Bind(ctx, DNNL_ARG_SRC, x_plain, pd.src_desc(), 0);
+        Bind(ctx, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
+        Bind(ctx, DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(),
+             kOutput);
         if (fusion_.bias) {
-          Bind(DNNL_ARG_DIFF_BIAS, b_plain, pd.diff_bias_desc(), kOutput + 1);
+          Bind(ctx, DNNL_ARG_DIFF_BIAS, b_plain, pd.diff_bias_desc(),
+               kOutput + 1);
         }
         break;
       }
@@ -276,6 +278,11 @@ class ConvKernel : public NonEmptyKernel {
       if (operand_[p] >= kOutput) ports_[p].FinishOutput();
     }
     return absl::OkStatus();
+  }
+
+  const BlockedLayout* output_layout(int i) const override {
+    return i == 0 && output_port_ >= 0 ? ports_[output_port_].layout()
+                                       : nullptr;
   }
 
   std::string DebugStringNonEmpty() const override {
@@ -303,10 +310,16 @@ class ConvKernel : public NonEmptyKernel {
   static constexpr int kOutput = 8;
   // Binds the next port to `operand`. Inputs bind before outputs, so each
   // input is reordered before the primitive runs.
-  void Bind(int arg, const memory::desc& plain, const memory::desc& chosen,
-            int operand) {
+  void Bind(const PrepareContext& ctx, int arg, const memory::desc& plain,
+            const memory::desc& chosen, int operand) {
     DnnlPort& port = ports_[num_ports_];
-    port.Init(plain, chosen, /*is_input=*/operand < kOutput);
+    if (operand < kOutput) {
+      port.InitInput(plain, ctx.input_layout(operand), chosen);
+    } else {
+      // The bias gradient, output 1, stays row-major.
+      port.InitOutput(plain, chosen, operand == kOutput && ctx.may_block(0));
+      if (operand == kOutput) output_port_ = num_ports_;
+    }
     args_.Add(arg, port.memory());
     operand_[num_ports_] = operand;
     ++num_ports_;
@@ -317,6 +330,7 @@ class ConvKernel : public NonEmptyKernel {
   ConvFusion fusion_;
   dnnl::primitive primitive_;
   DnnlPort ports_[4];
+  int output_port_ = -1;
   int operand_[4] = {};
   int num_ports_ = 0;
   PrimitiveArgs args_;
@@ -528,7 +542,8 @@ void RegisterConvOps() {
            .kernel = [spatial, mode](const Node&) -> std::unique_ptr<OpKernel> {
              return std::make_unique<ConvKernel>(spatial, mode);
            },
-           .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn()});
+           .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn(),
+           .layout_aware = true});
     }
   }
   RegisterPlanRewrite({.name = "FuseConvolutions",

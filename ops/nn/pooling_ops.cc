@@ -153,19 +153,19 @@ dnnl::algorithm PoolAlgorithm(PoolKind kind) {
 
 // The forward primitive_desc of pooling `x` into `y`: the forward kernel's
 // primitive, the backward's hint, and what sizes a shared workspace.
-dnnl::pooling_forward::primitive_desc PoolForwardDesc(const PoolAttrs& a,
-                                                      PoolKind kind,
-                                                      const Shape& x,
-                                                      const Shape& y,
-                                                      bool training) {
+// The source must have a defined layout: the tensor's own, or the blocked
+// one `x_layout` its producer wrote it in.
+dnnl::pooling_forward::primitive_desc PoolForwardDesc(
+    const PoolAttrs& a, PoolKind kind, const Shape& x, const Shape& y,
+    bool training, const BlockedLayout* x_layout = nullptr) {
   const WindowGeometry g =
       a.Slide(x, a.ksize, a.strides, /*dilations=*/{}).value();
-  // The source must have a defined layout: the tensor's own.
   return dnnl::pooling_forward::primitive_desc(
       {training ? dnnl::prop_kind::forward_training
                 : dnnl::prop_kind::forward_inference,
-       PoolAlgorithm(kind), a.PlainDesc(x), a.AnyDesc(y), a.strides, a.ksize,
-       g.pad_before, g.pad_after},
+       PoolAlgorithm(kind),
+       x_layout != nullptr ? x_layout->blocked : a.PlainDesc(x), a.AnyDesc(y),
+       a.strides, a.ksize, g.pad_before, g.pad_after},
       CpuEngine());
 }
 
@@ -194,15 +194,27 @@ class PoolKernel : public NonEmptyKernel {
                             a.Slide(x, a.ksize, a.strides, /*dilations=*/{}));
     const memory::desc x_plain = a.PlainDesc(x), x_any = a.AnyDesc(x);
     const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
-    const auto forward =
-        PoolForwardDesc(a, kind_, x, y, backward_ || shared_workspace_);
+    // The forward's source (the gradient's input 0, the same value) as its
+    // producer wrote it; row-major when a workspace of that layout would not
+    // fit the one the plan reserved (ShareMaxPoolWorkspaces sizes it for
+    // row-major). AvgPoolGrad's input 0 is a shape: never blocked.
+    const bool training = backward_ || shared_workspace_;
+    auto forward =
+        PoolForwardDesc(a, kind_, x, y, training, ctx.input_layout(0));
     if (shared_workspace_) {
+      const Shape& ws = backward_ ? ctx.input_shapes[kWorkspaceInput]
+                                  : ctx.output_shapes[kWorkspaceOutput];
+      if (forward.workspace_desc().get_size() >
+          4 * static_cast<size_t>(ws.num_elements())) {
+        forward = PoolForwardDesc(a, kind_, x, y, training);
+      }
       workspace_ = memory(forward.workspace_desc(), CpuEngine(), nullptr);
     }
     if (!backward_) {
       primitive_ = dnnl::pooling_forward(forward);
-      BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), args_);
-      BindOutput(DNNL_ARG_DST, y_plain, forward.dst_desc());
+      BindInput(ctx.input_layout(0), 0, DNNL_ARG_SRC, x_plain,
+                forward.src_desc(), args_);
+      BindOutput(DNNL_ARG_DST, y_plain, forward.dst_desc(), ctx.may_block(0));
       if (shared_workspace_) args_.Add(DNNL_ARG_WORKSPACE, workspace_);
       return absl::OkStatus();
     }
@@ -215,15 +227,17 @@ class PoolKernel : public NonEmptyKernel {
       args_.Add(DNNL_ARG_WORKSPACE, workspace_);
     } else if (kind_ == PoolKind::kMax) {
       recompute_ = dnnl::pooling_forward(forward);
-      BindInput(0, DNNL_ARG_SRC, x_plain, forward.src_desc(), recompute_args_);
+      BindInput(ctx.input_layout(0), 0, DNNL_ARG_SRC, x_plain,
+                forward.src_desc(), recompute_args_);
       recompute_args_.Add(DNNL_ARG_DST, ScratchMemory(forward.dst_desc()));
       const memory workspace = ScratchMemory(forward.workspace_desc());
       recompute_args_.Add(DNNL_ARG_WORKSPACE, workspace);
       args_.Add(DNNL_ARG_WORKSPACE, workspace);
     }
-    BindInput(grad_input, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(),
-              args_);
-    BindOutput(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc());
+    BindInput(ctx.input_layout(grad_input), grad_input, DNNL_ARG_DIFF_DST,
+              y_plain, pd.diff_dst_desc(), args_);
+    BindOutput(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(),
+               ctx.may_block(0));
     return absl::OkStatus();
   }
 
@@ -244,6 +258,10 @@ class PoolKernel : public NonEmptyKernel {
     return absl::OkStatus();
   }
 
+  const BlockedLayout* output_layout(int i) const override {
+    return i == 0 ? output_.layout() : nullptr;
+  }
+
   std::string DebugStringNonEmpty() const override {
     std::string s = absl::StrCat(backward_ ? "pooling backward " : "pooling ",
                                  ImplementationOf(primitive_));
@@ -259,17 +277,19 @@ class PoolKernel : public NonEmptyKernel {
   }
 
  private:
-  // Binds node input `index` as `arg` of the primitive `args` belongs to.
-  void BindInput(int index, int arg, const memory::desc& plain,
-                 const memory::desc& chosen, PrimitiveArgs& args) {
+  // Binds node input `index`, which arrives in `layout` (null: `plain`), as
+  // `arg` of the primitive `args` belongs to.
+  void BindInput(const BlockedLayout* layout, int index, int arg,
+                 const memory::desc& plain, const memory::desc& chosen,
+                 PrimitiveArgs& args) {
     DnnlPort& port = ports_[num_inputs_];
-    port.Init(plain, chosen, /*is_input=*/true);
+    port.InitInput(plain, layout, chosen);
     args.Add(arg, port.memory());
     input_index_[num_inputs_++] = index;
   }
   void BindOutput(int arg, const memory::desc& plain,
-                  const memory::desc& chosen) {
-    output_.Init(plain, chosen, /*is_input=*/false);
+                  const memory::desc& chosen, bool may_block) {
+    output_.InitOutput(plain, chosen, may_block);
     args_.Add(arg, output_.memory());
   }
 
@@ -546,7 +566,8 @@ void RegisterPoolingOps() {
                         backward](const Node&) -> std::unique_ptr<OpKernel> {
                return std::make_unique<PoolKernel>(spatial, kind, backward);
              },
-             .grad = backward ? GradFn() : PoolGrad(spatial, kind)});
+             .grad = backward ? GradFn() : PoolGrad(spatial, kind),
+             .layout_aware = true});
       }
     }
   }

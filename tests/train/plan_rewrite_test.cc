@@ -88,6 +88,40 @@ Net SmallCnn() {
   return net;
 }
 
+// Convolutions of 16 and 32 channels, whose activations and gradients fit
+// oneDNN's 16-channel blocks without padding: conv 3x3x16 SAME relu, max
+// pool 2, conv 3x3x32 SAME relu, max pool 2, dense 10, Momentum.
+Net WideCnn() {
+  Net net;
+  Output images = placeholder(float32, {4, 8, 8, 3}, "images");
+  Output labels = placeholder(int32, {4}, "labels");
+  Variable k1 = Weights({3, 3, 3, 16}, 21, 0.3f, "k1");
+  Variable b1 = Weights({16}, 22, 0.1f, "b1");
+  Variable k2 = Weights({3, 3, 16, 32}, 23, 0.1f, "k2");
+  Variable b2 = Weights({32}, 24, 0.1f, "b2");
+  Variable w3 = Weights({128, 10}, 25, 0.1f, "w3");
+  net.variables = {k1, b1, k2, b2, w3};
+  const nn::Pool2DOptions pool{
+      .ksize = {2}, .strides = {2}, .padding = "VALID"};
+  Output h = nn::relu(nn::bias_add(
+      nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
+  h = nn::max_pool(h, pool);
+  h = nn::relu(
+      nn::bias_add(nn::conv2d(h, k2.value(), {.padding = "SAME"}), b2.value()));
+  h = nn::max_pool(h, pool);
+  Output logits = matmul(reshape(h, {4, 128}), w3.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::MomentumOptimizer(0.05, 0.9).minimize(net.loss);
+  net.batch = [images, labels](int) {
+    return FeedDict{
+        {images, Tensor::FromVector(Pseudorandom(4 * 8 * 8 * 3, 300, 1.0f),
+                                    {4, 8, 8, 3})},
+        {labels, Tensor::FromVector(std::vector<int32_t>{1, 5, 2, 7}, {4})}};
+  };
+  return net;
+}
+
 // Three dense layers, 128 -> 256 relu -> 512 relu -> 10, trained by Adam:
 // the middle kernel is read forward and for the input gradient, the first
 // forward only; both, and Adam's slots, can stay blocked between steps.
@@ -115,6 +149,21 @@ Net Mlp() {
         {labels, Tensor::FromVector(y, {32})}};
   };
   return net;
+}
+
+// In a plan dump: the layout a kernel shows for `port` ("dst",
+// "diff_src", "in0", ...) on the line after the step whose line contains
+// `step`: "acdb", "aBcd16b", or "acdb->aBcd16b" where it reorders.
+std::string PortLayout(const std::string& dump, const std::string& step,
+                       const std::string& port) {
+  const size_t at = dump.find(step);
+  if (at == std::string::npos) return "no step " + step;
+  const size_t line = dump.find('\n', at) + 1;
+  const std::string kernel = dump.substr(line, dump.find('\n', line) - line);
+  const size_t p = kernel.find(" " + port + ":");
+  if (p == std::string::npos) return "no port in: " + kernel;
+  const size_t begin = p + port.size() + 2;
+  return kernel.substr(begin, kernel.find(' ', begin) - begin);
 }
 
 struct Trained {
@@ -225,6 +274,45 @@ TEST(PlanRewriteTest, BlockedDenseWeightsTrainAsRowMajorOnes) {
   EXPECT_FALSE(absl::StrContains(blocked.plan_dump, "w3 in "));
   ExpectSameTraining(row_major, blocked, net);
   ExpectSameTraining(row_major, alternating, net);
+}
+
+// Layout propagation: between the convolutions, poolings and activation
+// gradients, values stay in the layout the producing primitive chose; only
+// the network's input, the reshape before the dense layer and the filters
+// are reordered. Training gives the row-major plan's losses and weights.
+TEST(PlanRewriteTest, PropagatedLayoutsTrainAsRowMajorOnes) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = WideCnn();
+  const Trained row_major =
+      Train(graph, net, {.remapping = false, .layout_optimizer = false});
+  const Trained blocked = Train(graph, net, {});
+  ExpectSameTraining(row_major, blocked, net);
+  // conv1 writes its output blocked (channels in blocks: "aBcd16b" with
+  // AVX-512, "aBcd8b" with AVX2), which pool1 and the relu gradient take as
+  // it comes; pool1's output feeds conv2 and conv2's filter gradient as is.
+  const std::string& dump = blocked.plan_dump;
+  const struct {
+    const char* step;
+    const char* port;
+  } kBlocked[] = {
+      {"'Conv2D' (", "dst"},
+      {"'MaxPool' (", "in0"},
+      {"'MaxPool' (", "out"},
+      {"'Conv2D_1' (", "src"},
+      {"'Conv2D_1' (", "dst"},
+      {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "src"},
+      {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "diff_dst"},
+      {"'gradients/Conv2D_1_grad/Conv2DBackpropInput' (", "diff_src"},
+      {"'gradients/MaxPool_grad/MaxPoolGrad' (", "in2"},
+      {"'gradients/Relu_grad/ReluGrad' (", "diff_src"},
+  };
+  for (const auto& [step, port] : kBlocked) {
+    const std::string layout = PortLayout(dump, step, port);
+    EXPECT_TRUE(absl::StartsWith(layout, "aB") &&
+                !absl::StrContains(layout, "->"))
+        << step << " " << port << ": " << layout;
+  }
 }
 
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a
