@@ -78,14 +78,14 @@ BENCHMARK(BM_TrainingStep)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// The same without RewriterConfig::layout_optimizer: what keeping the dense
-// kernel blocked between steps is worth. Arg: the batch size.
-void BM_TrainingStepRowMajorWeights(benchmark::State& state) {
+// The same without RewriterConfig::layout_optimizer (tensors and weights
+// row-major between steps): what the layouts are worth. Arg: the batch size.
+void BM_TrainingStepRowMajor(benchmark::State& state) {
   TrainingStep(
       state,
       {.graph_options = {.rewrite_options = {.layout_optimizer = false}}});
 }
-BENCHMARK(BM_TrainingStepRowMajorWeights)
+BENCHMARK(BM_TrainingStepRowMajor)
     ->Arg(64)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
