@@ -472,9 +472,6 @@ ExecutionPlan::NewInstance() const {
           id >= 0 ? values_[id].shape
                   : compiled_variable_shape(step.node->input(i).shape(),
                                             ref_ptrs_[step.refs_begin + i]));
-    }
-    for (int i = 0; i < step.num_inputs; ++i) {
-      const int id = input_ids_[step.inputs_begin + i];
       in_layouts.push_back(id >= 0 ? layouts[id] : nullptr);
     }
     for (int o = 0; o < step.num_outputs; ++o) {
