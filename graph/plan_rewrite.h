@@ -29,7 +29,8 @@ struct PlanRewrite {
 // Called while ops register (EnsureOpsRegistered); passes run in
 // registration order.
 void RegisterPlanRewrite(PlanRewrite rewrite);
-// The passes `config` turns on, in order.
+// The passes `config` turns on, in order; with layout_optimizer, layout
+// propagation last (PlanValue::may_block, over the steps the fusions left).
 std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config);
 
 }  // namespace minitf

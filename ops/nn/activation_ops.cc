@@ -188,15 +188,15 @@ dnnl::eltwise_forward::primitive_desc ForwardDesc(const ActivationDef& def,
 
 // Layout propagation for elementwise kernels: row-major inputs run as one
 // flat run of elements (`flat`); when any comes blocked, the primitive
-// runs on the tensors' logical dims instead, each in the layout it came
-// in, and the output comes out in the first input's.
+// runs on the tensors' logical dims in the first blocked input's layout,
+// into which the others are reordered (oneDNN's eltwise has optimized
+// code only for operands of one layout), and the output comes out in it.
 struct EltwiseLayouts {
   memory::desc flat;
   const BlockedLayout* any_blocked = nullptr;  // null: all row-major
-  // The desc input `layout` (null: row-major) is read in.
-  memory::desc DescOf(const BlockedLayout* layout) const {
-    if (any_blocked == nullptr) return flat;
-    return layout != nullptr ? layout->blocked : any_blocked->plain;
+  // The desc every operand is read and written in.
+  memory::desc desc() const {
+    return any_blocked != nullptr ? any_blocked->blocked : flat;
   }
   memory::desc plain() const {
     return any_blocked != nullptr ? any_blocked->plain : flat;
@@ -217,7 +217,7 @@ class EltwiseForwardKernel : public NonEmptyKernel {
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const EltwiseLayouts l = LayoutsOf(ctx);
-    const auto pd = ForwardDesc(def_, ctx.node, l.DescOf(ctx.input_layout(0)));
+    const auto pd = ForwardDesc(def_, ctx.node, l.desc());
     primitive_ = dnnl::eltwise_forward(pd);
     src_.InitInput(l.plain(), ctx.input_layout(0), pd.src_desc());
     dst_.InitOutput(l.plain(), pd.dst_desc(), ctx.may_block(0));
@@ -261,11 +261,10 @@ class EltwiseBackwardKernel : public NonEmptyKernel {
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const int dy = def_.grad_y_first ? 1 : 0;
     const EltwiseLayouts l = LayoutsOf(ctx);
-    const memory::desc diff = l.DescOf(ctx.input_layout(dy));
-    const memory::desc data = l.DescOf(ctx.input_layout(1 - dy));
-    const auto hint = ForwardDesc(def_, ctx.node, data);
+    const memory::desc md = l.desc();
+    const auto hint = ForwardDesc(def_, ctx.node, md);
     dnnl::eltwise_backward::primitive_desc pd(
-        {def_.algo, diff, data, Alpha(def_, ctx.node), def_.beta}, CpuEngine(),
+        {def_.algo, md, md, Alpha(def_, ctx.node), def_.beta}, CpuEngine(),
         hint);
     primitive_ = dnnl::eltwise_backward(pd);
     const bool dst = UsesDst(def_.algo);

@@ -315,6 +315,49 @@ TEST(PlanRewriteTest, PropagatedLayoutsTrainAsRowMajorOnes) {
   }
 }
 
+// An activation gradient whose inputs come in different layouts (the
+// gradient blocked from a convolution's backward data, the activation's
+// output row-major from its fed input) and whose result is fetched: the
+// kernel reorders the row-major one into the blocked layout and its result
+// back, and gives the row-major plan's values.
+TEST(PlanRewriteTest, MixedLayoutsMeetInAnActivationGradient) {
+  Graph graph;
+  GraphGuard guard(graph);
+  Output x = placeholder(float32, {2, 6, 6, 16}, "x");
+  Output k =
+      constant<float>(Pseudorandom(3 * 3 * 16 * 16, 31, 0.2f), {3, 3, 16, 16});
+  Output w =
+      constant<float>(Pseudorandom(2 * 6 * 6 * 16, 32, 1.0f), {2, 6, 6, 16});
+  Output y = nn::conv2d(nn::relu(x), k, {.padding = "SAME"});
+  Output dx = gradients({reduce_sum(y * w)}, {x})[0];
+  const FeedDict feeds = {
+      {x, Tensor::FromVector(Pseudorandom(2 * 6 * 6 * 16, 33, 1.0f),
+                             {2, 6, 6, 16})}};
+  auto run = [&](const RewriterConfig& config, std::string& dump) {
+    Session sess(graph, {.graph_options = {.rewrite_options = config},
+                         .log_compiled_plans = true});
+    std::ostringstream out;
+    std::streambuf* clog = std::clog.rdbuf(out.rdbuf());
+    auto result = sess.run(feeds, {dx});
+    std::clog.rdbuf(clog);
+    dump = out.str();
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? (*result)[0] : Tensor();
+  };
+  std::string blocked_dump, row_major_dump;
+  const Tensor blocked = run({}, blocked_dump);
+  const Tensor row_major = run({.layout_optimizer = false}, row_major_dump);
+  ASSERT_TRUE(blocked.IsInitialized() && row_major.IsInitialized());
+  const auto b = blocked.flat<float>(), r = row_major.flat<float>();
+  for (size_t i = 0; i < r.size(); ++i) EXPECT_NEAR(b[i], r[i], 1e-5f) << i;
+  EXPECT_TRUE(absl::StartsWith(
+      PortLayout(blocked_dump, "ReluGrad '", "diff_dst"), "aB"))
+      << blocked_dump;
+  // The row-major operand is reordered into the blocked one's layout.
+  EXPECT_TRUE(absl::StartsWith(PortLayout(blocked_dump, "ReluGrad '", "data"),
+                               "acdb->aB"));
+}
+
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a
 // step of its own: fusing it would hide the convolution's output.
 TEST(PlanRewriteTest, AFetchedIntermediateIsNotFused) {
