@@ -12,6 +12,8 @@ absl::string_view DataTypeName(DataType dtype) {
       return "int64";
     case DataType::kBool:
       return "bool";
+    case DataType::kBFloat16:
+      return "bfloat16";
     case DataType::kInvalid:
       break;
   }
@@ -31,13 +33,17 @@ size_t DataTypeSize(DataType dtype) {
       return 8;
     case DataType::kBool:
       return 1;
+    case DataType::kBFloat16:
+      return 2;
     case DataType::kInvalid:
       break;
   }
   return 0;
 }
 
-bool IsFloating(DataType dtype) { return dtype == DataType::kFloat; }
+bool IsFloating(DataType dtype) {
+  return dtype == DataType::kFloat || dtype == DataType::kBFloat16;
+}
 bool IsInteger(DataType dtype) {
   return dtype == DataType::kInt32 || dtype == DataType::kInt64;
 }

@@ -2,6 +2,7 @@
 //
 //   tf::Tensor t(tf::float32, {2, 3});
 //   DataTypeName(tf::int32) == "int32";          // Python's dtype.name
+//   DataTypeSize(tf::bfloat16) == 2;             // element: BFloat16
 //   DataTypeProtoName(tf::float32) == "float";    // the name TF's kernels
 //   print
 //
@@ -13,22 +14,32 @@
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
+#include "minitf/core/bfloat16.h"
 
 namespace minitf {
 
-enum class DataType : int8_t { kInvalid = 0, kFloat, kInt32, kInt64, kBool };
+enum class DataType : int8_t {
+  kInvalid = 0,
+  kFloat,
+  kInt32,
+  kInt64,
+  kBool,
+  kBFloat16,
+};
 
 inline constexpr DataType float32 = DataType::kFloat;
 inline constexpr DataType int32 = DataType::kInt32;
 inline constexpr DataType int64 = DataType::kInt64;
 inline constexpr DataType bool_ = DataType::kBool;  // `bool` is a C++ keyword.
+inline constexpr DataType bfloat16 = DataType::kBFloat16;
 
-// Returns Python's name: "float32", "int32", "int64", "bool".
+// Returns Python's name: "float32", "int32", "int64", "bool", "bfloat16".
 absl::string_view DataTypeName(DataType dtype);
 // Returns the name used in TF's runtime messages: "float", "int32", ...
 absl::string_view DataTypeProtoName(DataType dtype);
 // Returns the size of one element in bytes (0 for kInvalid).
 size_t DataTypeSize(DataType dtype);
+// float32 and bfloat16.
 bool IsFloating(DataType dtype);
 bool IsInteger(DataType dtype);
 
@@ -51,6 +62,10 @@ template <>
 struct DataTypeOf<bool> {
   static constexpr DataType value = DataType::kBool;
 };
+template <>
+struct DataTypeOf<BFloat16> {
+  static constexpr DataType value = DataType::kBFloat16;
+};
 
 // Calls fn.template operator()<T>() with T the C++ type of `dtype`.
 // REQUIRES: dtype != kInvalid.
@@ -63,6 +78,8 @@ decltype(auto) DispatchDataType(DataType dtype, Fn&& fn) {
       return fn.template operator()<int64_t>();
     case DataType::kBool:
       return fn.template operator()<bool>();
+    case DataType::kBFloat16:
+      return fn.template operator()<BFloat16>();
     default:
       return fn.template operator()<float>();
   }

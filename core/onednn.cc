@@ -25,6 +25,8 @@ dnnl::memory::data_type ToDnnl(DataType dtype) {
   switch (dtype) {
     case DataType::kFloat:
       return dnnl::memory::data_type::f32;
+    case DataType::kBFloat16:
+      return dnnl::memory::data_type::bf16;
     case DataType::kInt32:
       return dnnl::memory::data_type::s32;
     case DataType::kBool:

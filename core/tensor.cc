@@ -18,6 +18,8 @@ template <typename T>
 void AppendValue(std::string& out, T v) {
   if constexpr (std::is_same_v<T, bool>) {
     absl::StrAppend(&out, v ? "True" : "False");
+  } else if constexpr (std::is_same_v<T, BFloat16>) {
+    absl::StrAppend(&out, static_cast<float>(v));
   } else {
     absl::StrAppend(&out, v);
   }

@@ -83,6 +83,7 @@ MPI_Datatype MpiType(DataType dtype) {
     case DataType::kInt64:
       return MPI_INT64_T;
     case DataType::kBool:
+    case DataType::kBFloat16:
     case DataType::kInvalid:
       break;
   }

@@ -1,7 +1,12 @@
 #include "minitf/graph/op_builder.h"
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "minitf/graph/context.h"
@@ -22,6 +27,39 @@ bool IsValidOpName(const std::string& name) {
       return false;
   }
   return true;
+}
+
+// TF's DT_ enum name: DT_FLOAT, DT_BFLOAT16, ...
+std::string EnumName(DataType dtype) {
+  return absl::StrCat("DT_", absl::AsciiStrToUpper(DataTypeProtoName(dtype)));
+}
+
+// An op without a bfloat16 kernel given a bfloat16 tensor: TF's message when
+// it finds no kernel, raised here at build time instead of at run time.
+absl::Status CheckNoBFloat16(const Node& node, absl::Span<const DataType> in,
+                             absl::Span<const DataType> out,
+                             const AttrMap& attrs) {
+  auto is_bf16 = [](DataType d) { return d == DataType::kBFloat16; };
+  std::vector<std::string> requested;
+  for (const auto& [name, value] : attrs) {
+    if (const DataType* d = std::get_if<DataType>(&value)) {
+      requested.push_back(absl::StrCat(name, "=", EnumName(*d)));
+    }
+  }
+  const bool any = std::any_of(in.begin(), in.end(), is_bf16) ||
+                   std::any_of(out.begin(), out.end(), is_bf16) ||
+                   std::any_of(requested.begin(), requested.end(),
+                               [](const std::string& r) {
+                                 return absl::EndsWith(r, "=DT_BFLOAT16");
+                               });
+  if (!any) return absl::OkStatus();
+  if (requested.empty()) requested.push_back("T=DT_BFLOAT16");
+  return absl::InvalidArgumentError(absl::StrCat(
+      "No registered '", node.type(),
+      "' OpKernel for CPU devices compatible with node {{node ", node.name(),
+      "}}\n\t (OpKernel was found, but attributes didn't match) Requested "
+      "Attributes: ",
+      absl::StrJoin(requested, ", ")));
 }
 
 }  // namespace
@@ -137,6 +175,9 @@ Node* OpBuilder::Finalize() {
       }
       ThrowValueError(absl::StrCat(message, "."));
     }
+  }
+  if (!def->accepts_bfloat16) {
+    ThrowIfError(CheckNoBFloat16(*node, dtypes, ctx.output_dtypes, attrs_));
   }
   node->inputs_ = std::move(inputs_);
   node->attrs_ = std::move(attrs_);

@@ -22,6 +22,7 @@ bool IsValidDataType(DataType dtype) {
     case DataType::kInt32:
     case DataType::kInt64:
     case DataType::kBool:
+    case DataType::kBFloat16:
       return true;
     case DataType::kInvalid:
       break;

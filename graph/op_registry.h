@@ -141,6 +141,10 @@ struct OpDef {
   // may write outputs blocked where PrepareContext::may_block allows:
   // layout propagation keeps values blocked between such ops.
   bool layout_aware = false;
+  // True: the op has a bfloat16 kernel. Building any other op with a
+  // bfloat16 input or output fails (see OpBuilder), so bfloat16 tensors
+  // meet only kernels written and tested for them.
+  bool accepts_bfloat16 = false;
   // A variable op: the session keeps its value; its kernel gets ref(0).
   bool is_variable = false;
   // Stateful ops are never constant-folded and always run when needed.

@@ -264,10 +264,7 @@ absl::StatusOr<Tensor> SafetensorsFile::tensor(absl::string_view name) const {
     return absl::NotFoundError(
         absl::StrCat("Key ", name, " not found in checkpoint ", source));
   }
-  DataType dtype = DataType::kInvalid;
-  for (DataType d : {float32, int32, int64, bool_}) {
-    if (e->dtype == SafetensorsDtype(d)) dtype = d;
-  }
+  const DataType dtype = DataTypeOfSafetensors(e->dtype);
   if (dtype == DataType::kInvalid) {
     return absl::InvalidArgumentError(
         absl::StrCat("tensor \"", name, "\" in ", source, " has dtype ",
@@ -293,9 +290,19 @@ absl::string_view SafetensorsDtype(DataType dtype) {
       return "I64";
     case DataType::kBool:
       return "BOOL";
-    default:
-      return "";
+    case DataType::kBFloat16:
+      return "BF16";
+    case DataType::kInvalid:
+      break;
   }
+  return "";
+}
+
+DataType DataTypeOfSafetensors(absl::string_view dtype) {
+  for (DataType d : {float32, bfloat16, int32, int64, bool_}) {
+    if (dtype == SafetensorsDtype(d)) return d;
+  }
+  return DataType::kInvalid;
 }
 
 size_t SafetensorsDtypeSize(absl::string_view dtype) {

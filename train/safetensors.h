@@ -75,9 +75,12 @@ struct SafetensorsFile {
   [[nodiscard]] absl::StatusOr<Tensor> tensor(absl::string_view name) const;
 };
 
-// Returns the safetensors dtype of a minitf dtype: "F32", "I32", "I64",
-// "BOOL".
+// Returns the safetensors dtype of a minitf dtype: "F32", "BF16", "I32",
+// "I64", "BOOL".
 absl::string_view SafetensorsDtype(DataType dtype);
+// The inverse: kInvalid for a safetensors dtype minitf has no counterpart
+// for ("F16", "U8", ...).
+DataType DataTypeOfSafetensors(absl::string_view dtype);
 // Returns the size in bytes of an element of a safetensors dtype, 0 when the
 // dtype is unknown.
 size_t SafetensorsDtypeSize(absl::string_view dtype);

@@ -321,12 +321,10 @@ absl::Status Saver::restore(Session& sess, const std::string& save_path) {
     }
     const Variable& v = item.variable;
     if (entry->dtype != SafetensorsDtype(v.dtype())) {
-      absl::string_view original = entry->dtype;
-      for (DataType d : {float32, int32, int64, bool_}) {
-        if (entry->dtype == SafetensorsDtype(d)) {
-          original = DataTypeProtoName(d);
-        }
-      }
+      const DataType d = DataTypeOfSafetensors(entry->dtype);
+      const absl::string_view original =
+          d == DataType::kInvalid ? absl::string_view(entry->dtype)
+                                  : DataTypeProtoName(d);
       return absl::InvalidArgumentError(absl::StrCat(
           "tensor_name = ", item.key, "; expected dtype ",
           DataTypeProtoName(v.dtype()), " does not equal original dtype ",

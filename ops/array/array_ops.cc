@@ -151,6 +151,8 @@ template Output constant(const std::vector<int64_t>&, const Shape&,
                          absl::string_view);
 template Output constant(const std::vector<bool>&, const Shape&,
                          absl::string_view);
+template Output constant(const std::vector<BFloat16>&, const Shape&,
+                         absl::string_view);
 
 Output identity(Output input, absl::string_view name) {
   return OpBuilder("Identity", name).Input(input).Build();
@@ -191,7 +193,8 @@ Output ones(const Shape& shape, DataType dtype, absl::string_view name) {
 
 Output ScalarConstant(double value, DataType dtype, absl::string_view name) {
   return DispatchDataType(dtype, [&]<typename T>() {
-    return constant(Tensor::Scalar(static_cast<T>(value)), name);
+    return constant(Tensor::FromVector<T>({static_cast<T>(value)}, Shape()),
+                    name);
   });
 }
 
@@ -208,26 +211,30 @@ void RegisterArrayOps() {
               .attrs = {AttrDef::Required<DataType>("dtype"),
                         AttrDef::Optional("shape", Shape::Unknown())},
               .shape_fn = PlaceholderShape,
-              .differentiable = false});
+              .differentiable = false,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "Const",
               .attrs = {AttrDef::Required<Tensor>("value"),
                         AttrDef::Required<DataType>("dtype")},
               .shape_fn = ConstShape,
               .kernel = MakeKernel<ConstKernel>,
               .differentiable = false,
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "Identity",
               .num_inputs = 1,
               .shape_fn = UnchangedShape,
               .kernel = MakeKernel<ViewKernel>,
               .grad = PassThroughGrad,
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "StopGradient",
               .num_inputs = 1,
               .shape_fn = UnchangedShape,
               .kernel = MakeKernel<ViewKernel>,
               .differentiable = false,
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "Reshape",
               .num_inputs = 1,
               .attrs = {AttrDef::Required<std::vector<int64_t>>("shape")},
@@ -236,7 +243,8 @@ void RegisterArrayOps() {
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
                 return {ReshapeLike(ctx.grad(), ctx.input(0))};
               },
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "ReshapeLike",
               .num_inputs = 2,
               .shape_fn = ShapeOfSecondInput,
@@ -244,7 +252,8 @@ void RegisterArrayOps() {
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
                 return {ReshapeLike(ctx.grad(), ctx.input(0)), Output()};
               },
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
   RegisterOp({.type = "Fill",
               .attrs = {AttrDef::Required<Shape>("shape"),
                         AttrDef::Required<DataType>("dtype"),
@@ -253,7 +262,8 @@ void RegisterArrayOps() {
               .kernel = [](const Node& node) -> std::unique_ptr<OpKernel> {
                 return std::make_unique<FillKernel>(node.attr<float>("value"));
               },
-              .differentiable = false});
+              .differentiable = false,
+              .accepts_bfloat16 = true});
   for (const char* type : {"ZerosLike", "OnesLike"}) {
     const float value = absl::string_view(type) == "OnesLike" ? 1.0f : 0.0f;
     RegisterOp({.type = type,
@@ -262,7 +272,8 @@ void RegisterArrayOps() {
                 .kernel = [value](const Node&) -> std::unique_ptr<OpKernel> {
                   return std::make_unique<FillKernel>(value);
                 },
-                .differentiable = false});
+                .differentiable = false,
+                .accepts_bfloat16 = true});
   }
 }
 

@@ -67,7 +67,8 @@ void RegisterPlaceholderWithDefaultOps() {
               .grad = [](const GradContext& ctx) -> std::vector<Output> {
                 return {ctx.grad()};
               },
-              .forwards_outputs = true});
+              .forwards_outputs = true,
+              .accepts_bfloat16 = true});
 }
 
 }  // namespace minitf

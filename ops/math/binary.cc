@@ -393,7 +393,9 @@ Output ConvertNumber(Number value, DataType dtype, absl::string_view name,
              ? ScalarConstant(value.float_value, dtype, name)
              : DispatchDataType(dtype, [&]<typename T>() {
                  return constant(
-                     Tensor::Scalar(static_cast<T>(value.int_value)), name);
+                     Tensor::FromVector<T>({static_cast<T>(value.int_value)},
+                                           Shape()),
+                     name);
                });
 }
 

@@ -1,4 +1,4 @@
-// Cast: converts between float32, int32, int64 and bool.
+// Cast: converts between float32, bfloat16, int32, int64 and bool.
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -15,10 +15,13 @@ namespace {
 
 // One element. To bool: nonzero is true. Float to integer truncates towards
 // zero; NaN becomes 0 and out-of-range values saturate (a plain
-// static_cast would be undefined behaviour there).
+// static_cast would be undefined behaviour there). bfloat16 converts as
+// the float it holds; to bfloat16 rounds to nearest even.
 template <typename Dst, typename Src>
 Dst CastValue(Src x) {
-  if constexpr (std::is_same_v<Dst, bool>) {
+  if constexpr (std::is_same_v<Src, BFloat16>) {
+    return CastValue<Dst>(static_cast<float>(x));
+  } else if constexpr (std::is_same_v<Dst, bool>) {
     return x != Src(0);
   } else if constexpr (std::is_floating_point_v<Src> &&
                        std::is_integral_v<Dst>) {
@@ -89,7 +92,8 @@ void RegisterCastOps() {
                         AttrDef::Required<DataType>("DstT")},
               .shape_fn = CastShape,
               .kernel = MakeKernel<CastKernel>,
-              .grad = CastGrad});
+              .grad = CastGrad,
+              .accepts_bfloat16 = true});
 }
 
 }  // namespace minitf

@@ -46,17 +46,28 @@ class RandomKernel : public OpKernel {
   }
 
   absl::Status Compute(KernelContext& ctx) override {
-    auto out = ctx.output(0).flat<float>();
+    if (ctx.output(0).dtype() == DataType::kBFloat16) {
+      Fill(ctx.output(0).flat<BFloat16>());
+    } else {
+      Fill(ctx.output(0).flat<float>());
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  // A bfloat16 output is drawn in float and rounded, value by value.
+  template <typename T>
+  void Fill(absl::Span<T> out) {
     RandomGenerator::Draws draws = generator_->Lock();
     switch (distribution_) {
       case Distribution::kUniform:
-        for (float& v : out) v = shift_ + scale_ * draws.Uniform();
+        for (T& v : out) v = shift_ + scale_ * draws.Uniform();
         break;
       case Distribution::kNormal:
-        for (float& v : out) v = shift_ + scale_ * draws.Normal();
+        for (T& v : out) v = shift_ + scale_ * draws.Normal();
         break;
       case Distribution::kTruncatedNormal:
-        for (float& v : out) {
+        for (T& v : out) {
           float z;
           do {
             z = draws.Normal();
@@ -65,10 +76,8 @@ class RandomKernel : public OpKernel {
         }
         break;
     }
-    return absl::OkStatus();
   }
 
- private:
   Distribution distribution_;
   std::shared_ptr<RandomGenerator> generator_;
   float shift_ = 0.0f;
@@ -96,10 +105,11 @@ struct RandomOpParams {
 
 Output RandomOp(const RandomOpParams& p) {
   const absl::string_view name = p.name.empty() ? p.default_name : p.name;
-  if (p.dtype != DataType::kFloat) {
-    ThrowTypeError(absl::StrCat(
-        "Value passed to parameter 'dtype' has DataType ",
-        DataTypeName(p.dtype), " not in list of allowed values: float32"));
+  if (p.dtype != DataType::kFloat && p.dtype != DataType::kBFloat16) {
+    ThrowTypeError(
+        absl::StrCat("Value passed to parameter 'dtype' has DataType ",
+                     DataTypeName(p.dtype),
+                     " not in list of allowed values: bfloat16, float32"));
   }
   if (!p.shape.IsFullyDefined()) {
     ThrowValueError(absl::StrCat(
@@ -131,6 +141,7 @@ void RegisterRandom(const char* type, Distribution distribution,
          return std::make_unique<RandomKernel>(distribution);
        },
        .differentiable = false,
+       .accepts_bfloat16 = true,
        .is_stateful = true});
 }
 

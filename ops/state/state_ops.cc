@@ -195,6 +195,7 @@ void RegisterStateOps() {
               .kernel = MakeKernel<VariableKernel>,
               .differentiable = true,  // a leaf: gradients stop at xs
               .forwards_outputs = true,
+              .accepts_bfloat16 = true,
               .is_variable = true,
               .is_stateful = true});
   RegisterOp({.type = "Assign",
@@ -206,6 +207,7 @@ void RegisterStateOps() {
               .forwards_outputs = true,
               .ref_inputs = {0},
               .exclusive_refs = true,  // may replace the variable's buffer
+              .accepts_bfloat16 = true,
               .is_stateful = true});
   for (int sign : {1, -1}) {
     const char* type = sign > 0 ? "AssignAdd" : "AssignSub";

@@ -671,7 +671,7 @@ INSTANTIATE_TEST_SUITE_P(
         BuildCase{"RandomNormalOfInts",
                   [] { random_normal({2}, {.dtype = int32}); }, kTypeError,
                   "Value passed to parameter 'dtype' has DataType int32 not in "
-                  "list of allowed values: float32"}),
+                  "list of allowed values: bfloat16, float32"}),
     CaseName());
 
 }  // namespace

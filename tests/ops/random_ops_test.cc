@@ -85,7 +85,7 @@ TEST_F(RandomOpsTest, ErrorsForDtypesAndShapes) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "Value passed to parameter 'dtype' has DataType int32 not in "
-                 "list of allowed values: float32");
+                 "list of allowed values: bfloat16, float32");
     EXPECT_EQ(e.python_type(), "TypeError");
   }
   EXPECT_THROW(random_normal({2}, {.dtype = int64}), Error);

@@ -247,8 +247,7 @@ TEST_P(RandomInitializationTest, InvalidDataType) {
   GraphGuard as_default(graph);
   ExpectError([&] { Make(1)({2}, int32); }, "TypeError",
               "Value passed to parameter 'dtype' has DataType int32 not in "
-              "list of allowed "
-              "values: float32");
+              "list of allowed values: bfloat16, float32");
 }
 
 std::string DistributionName(const ::testing::TestParamInfo<int>& info) {
