@@ -61,6 +61,7 @@
 #include "minitf/train/learning_rate_decay.h"
 #include "minitf/train/losses.h"
 #include "minitf/train/metrics.h"
+#include "minitf/train/mixed_precision.h"
 #include "minitf/train/momentum.h"
 #include "minitf/train/optimizer.h"
 #include "minitf/train/rmsprop.h"

@@ -90,6 +90,19 @@ BENCHMARK(BM_TrainingStepRowMajor)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// In mixed precision (RewriterConfig::auto_mixed_precision): conv2, the
+// dense layers and their gradients in bfloat16, float32 master weights.
+// Arg: the batch size.
+void BM_TrainingStepMixedPrecision(benchmark::State& state) {
+  TrainingStep(
+      state,
+      {.graph_options = {.rewrite_options = {.auto_mixed_precision = true}}});
+}
+BENCHMARK(BM_TrainingStepMixedPrecision)
+    ->Arg(64)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // Arg: the batch size. The forward pass to the logits.
 void BM_Inference(benchmark::State& state) {
   const int64_t batch = state.range(0);

@@ -155,7 +155,14 @@ std::string LayoutName(const dnnl::memory::desc& desc) {
     name += std::to_string(blk.inner_blks[i]);
     name += static_cast<char>('a' + blk.inner_idxs[i]);
   }
+  if (desc.data_type() == dnnl::memory::data_type::bf16) name += ":bf16";
   return name;
+}
+
+bool HasBFloat16Instructions() {
+  // cpu_isa values are feature masks: a wider ISA contains a narrower one.
+  const auto mask = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & mask) == mask;
 }
 
 std::string DnnlPort::DebugString() const {

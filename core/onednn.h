@@ -99,12 +99,17 @@ bool SameLayout(const BlockedLayout* a, const BlockedLayout* b);
 absl::Status ConvertLayout(const Tensor& value, const BlockedLayout* from,
                            const BlockedLayout* to);
 
+// True when oneDNN runs bfloat16 natively here: the CPU has AVX-512 BF16
+// or AMX (oneDNN emulates it, slowly, on other AVX-512 CPUs).
+bool HasBFloat16Instructions();
+
 // For plan dumps: the implementation oneDNN chose for `primitive`
 // ("jit:avx512_core", "brg:avx512_core", "ref:any").
 std::string ImplementationOf(const dnnl::primitive& primitive);
 // For plan dumps: a layout as oneDNN's verbose mode names it, dims ordered
 // outermost first, blocked dims uppercase, then the inner blocks ("acdb",
-// "aBcd16b", "ABcd16b16a"); "any" or "undef" when not blocked.
+// "aBcd16b", "ABcd16b16a"), with ":bf16" for bfloat16 data; "any" or
+// "undef" when not blocked.
 std::string LayoutName(const dnnl::memory::desc& desc);
 
 // True while this thread is inside a oneDNN primitive's execution. oneDNN

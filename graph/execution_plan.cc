@@ -181,6 +181,7 @@ std::string ExecutionPlan::DebugString() const {
     std::string op = step.node->type();
     for (const std::string& fused : sources_[i].fused_ops)
       absl::StrAppend(&op, "+", fused);
+    if (sources_[i].bfloat16) absl::StrAppend(&op, " [bfloat16]");
     absl::StrAppend(
         &s, "  ", i, " ", op, " '", step.node->name(), "' (",
         values(input_ids_.data() + step.inputs_begin, step.num_inputs),
@@ -391,7 +392,7 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
     const OpDef& def = p.node->op_def();
     sources_.push_back({p.kernel,
                         def.is_stateful ? session.node_state(*p.node) : nullptr,
-                        p.fused_ops});
+                        p.fused_ops, p.bfloat16});
     Step step{p.node, static_cast<int>(input_ids_.size()),
               static_cast<int>(output_ids_.size()),
               static_cast<int>(p.inputs.size()),
@@ -485,7 +486,8 @@ ExecutionPlan::NewInstance() const {
       const ScratchArena::Scope scratch(instance->scratch);
       kernel = sources_[s].kernel(*step.node);
       status = kernel->Prepare({*step.node, in_shapes, out_shapes,
-                                sources_[s].node_state, in_layouts, may_block});
+                                sources_[s].node_state, in_layouts, may_block,
+                                sources_[s].bfloat16});
       for (int o = 0; status.ok() && o < step.num_outputs; ++o) {
         const int id = output_ids_[step.outputs_begin + o];
         layouts[id] = kernel->output_layout(o);

@@ -150,6 +150,7 @@ class ExecutionPlan {
     // For stateful ops: the node's state in the Session (see PrepareContext).
     std::shared_ptr<void>* node_state;
     std::vector<std::string> fused_ops;  // see PlanStep
+    bool bfloat16;                       // see PlanStep
   };
   // A variable a run locks, and how; and the layout its steps read it in
   // (null: row-major; see PlanIR::variable_layouts).

@@ -69,6 +69,11 @@ struct PrepareContext {
   // aware), which it then reports through OpKernel::output_layout.
   absl::Span<const BlockedLayout* const> input_layouts = {};
   absl::Span<const char> output_may_block = {};
+  // Mixed precision (RewriterConfig::auto_mixed_precision), for ops whose
+  // OpDef says bfloat16_compute: the kernel computes in bfloat16 from
+  // bfloat16 copies of its float32 inputs (made in its input reorders),
+  // accumulates in float32 and writes float32 outputs.
+  bool compute_bfloat16 = false;
 
   const BlockedLayout* input_layout(int i) const {
     return i < static_cast<int>(input_layouts.size()) ? input_layouts[i]

@@ -141,6 +141,10 @@ struct OpDef {
   // may write outputs blocked where PrepareContext::may_block allows:
   // layout propagation keeps values blocked between such ops.
   bool layout_aware = false;
+  // Under RewriterConfig::auto_mixed_precision, this op's steps may compute
+  // in bfloat16 (TF's mixed precision allowlist: convolutions, matrix
+  // products): its kernels honour PrepareContext::compute_bfloat16.
+  bool bfloat16_compute = false;
   // True: the op has a bfloat16 kernel. Building any other op with a
   // bfloat16 input or output fails (see OpBuilder), so bfloat16 tensors
   // meet only kernels written and tested for them.

@@ -45,6 +45,9 @@ struct PlanStep {
   // The ops a pass fused into this step's kernel, in order after the
   // node's own (plan dumps show them).
   std::vector<std::string> fused_ops;
+  // Computes in bfloat16 (RewriterConfig::auto_mixed_precision): see
+  // PrepareContext::compute_bfloat16.
+  bool bfloat16 = false;
 };
 
 struct PlanIR {

@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "minitf/core/logging.h"
+#include "minitf/core/onednn.h"
 #include "minitf/graph/op_registry.h"
 
 namespace minitf {
@@ -46,6 +48,48 @@ absl::Status PropagateLayouts(PlanIR& ir) {
   return absl::OkStatus();
 }
 
+// The channels of a step's input 0, by its data_format; -1 when it has none.
+int64_t InputChannels(const PlanIR& ir, const PlanStep& step) {
+  const std::string format = step.node->attr_or<std::string>("data_format", "");
+  if (format.size() < 2 || step.inputs.empty() || step.inputs[0] < 0) {
+    return -1;
+  }
+  const Shape& x = ir.values[step.inputs[0]].shape;
+  return format[1] == 'C' ? x.dim(1) : x.dim(x.rank() - 1);
+}
+
+// auto_mixed_precision: marks the float32 steps of ops on the allowlist
+// (OpDef::bfloat16_compute) to compute in bfloat16, except convolutions
+// over fewer than kMinBFloat16Channels input channels.
+absl::Status AutoMixedPrecision(PlanIR& ir) {
+  for (PlanStep& step : ir.steps) {
+    const OpDef* def = LookupOp(step.node->type());
+    if (def == nullptr || !def->bfloat16_compute) continue;
+    bool float32 = true;
+    for (int v : step.inputs) {
+      float32 &= v >= 0 && ir.values[v].dtype == DataType::kFloat;
+    }
+    const int64_t channels = InputChannels(ir, step);
+    step.bfloat16 =
+        float32 && (channels < 0 || channels >= kMinBFloat16Channels);
+  }
+  return absl::OkStatus();
+}
+
+// Whether this CPU runs bfloat16 natively; says once in the log when not.
+bool BFloat16Available() {
+  static const bool available = [] {
+    const bool has = HasBFloat16Instructions();
+    if (!has) {
+      Log().warn(
+          "auto_mixed_precision: this CPU has no bfloat16 instructions "
+          "(AVX-512 BF16 or AMX); plans compute in float32");
+    }
+    return has;
+  }();
+  return available;
+}
+
 }  // namespace
 
 void RegisterPlanRewrite(PlanRewrite rewrite) {
@@ -54,6 +98,9 @@ void RegisterPlanRewrite(PlanRewrite rewrite) {
 
 std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config) {
   std::vector<PlanPass> passes;
+  if (config.auto_mixed_precision && BFloat16Available()) {
+    passes.push_back(AutoMixedPrecision);
+  }
   for (const PlanRewrite& r : Rewrites()) {
     if (config.*r.enabled) passes.push_back(r.pass);
   }

@@ -26,10 +26,17 @@ struct PlanRewrite {
   PlanPass pass;
 };
 
+// Convolutions over fewer input channels stay float32 under
+// auto_mixed_precision: the first layer over images gains nothing from
+// bfloat16 (its reduction is a few taps long) and sees the raw input.
+inline constexpr int64_t kMinBFloat16Channels = 4;
+
 // Called while ops register (EnsureOpsRegistered); passes run in
 // registration order.
 void RegisterPlanRewrite(PlanRewrite rewrite);
-// The passes `config` turns on, in order; with layout_optimizer, layout
+// The passes `config` turns on, in order: with auto_mixed_precision first
+// the marking of bfloat16 steps (PlanStep::bfloat16, which the fusions
+// keep), then the registered ones; with layout_optimizer, layout
 // propagation last (PlanValue::may_block, over the steps the fusions left).
 std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config);
 

@@ -161,6 +161,11 @@ bool SignatureProvesValid(const ExecutionPlan& plan, const FeedDict& feeds,
   return true;
 }
 
+// The process-wide mixed-precision switch (session.h) and whether a Session
+// was created while it was off.
+std::atomic<bool> mixed_precision_graph_rewrite{false};
+std::atomic<bool> session_without_mixed_precision{false};
+
 // TF accepts any intra_op_parallelism_threads and sizes its pool with it
 // (0: the machine's parallelism); a negative size fails a CHECK there. Here
 // a negative count is a ValueError, and a count above the processors is
@@ -182,10 +187,28 @@ SessionOptions ValidateOptions(SessionOptions options) {
         threads, processors, processors);
     threads = processors;
   }
+  if (MixedPrecisionGraphRewriteEnabled()) {
+    options.graph_options.rewrite_options.auto_mixed_precision = true;
+  } else {
+    NoteSessionWithoutMixedPrecision();
+  }
   return options;
 }
 
 }  // namespace
+
+void SetMixedPrecisionGraphRewrite(bool enabled) {
+  mixed_precision_graph_rewrite = enabled;
+}
+bool MixedPrecisionGraphRewriteEnabled() {
+  return mixed_precision_graph_rewrite;
+}
+bool SessionWithoutMixedPrecisionCreated() {
+  return session_without_mixed_precision;
+}
+void NoteSessionWithoutMixedPrecision() {
+  session_without_mixed_precision = true;
+}
 
 Session::Session(Graph& graph, SessionOptions options)
     : graph_(&graph),

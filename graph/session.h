@@ -58,6 +58,17 @@ struct RewriterConfig {
   // so its weights are not reordered every step. A plan that reads it
   // otherwise (a fetch, a checkpoint, an evaluation) gets it row-major.
   bool layout_optimizer = true;
+  // Mixed precision, as TF's auto_mixed_precision (auto_mixed_precision_mkl
+  // on CPU): convolutions and matrix products, and their gradients, compute
+  // in bfloat16 from bfloat16 copies of their float32 operands, accumulate
+  // and write float32; everything else (the first convolution over images,
+  // with fewer than kMinBFloat16Channels input channels, losses, batch
+  // norm, reductions, the optimizer) stays float32, and so do variables
+  // (float32 master weights). No loss scaling: bfloat16 has float32's
+  // exponent range. On a CPU without bfloat16 instructions (AVX-512 BF16
+  // or AMX) plans stay float32, with one warning in the log. Also set by
+  // train::experimental::enable_mixed_precision_graph_rewrite.
+  bool auto_mixed_precision = false;
 };
 
 struct GraphOptions {
@@ -76,6 +87,16 @@ struct SessionOptions {
   // the bytes of buffers it reserves. (MINITF_LOG_LEVEL=debug logs them.)
   bool log_compiled_plans = false;
 };
+
+// The process-wide switch of TF's mixed_precision_global_state, which
+// train::experimental::enable_mixed_precision_graph_rewrite sets: a Session
+// created while it is on gets RewriterConfig::auto_mixed_precision.
+void SetMixedPrecisionGraphRewrite(bool enabled);
+bool MixedPrecisionGraphRewriteEnabled();
+// Whether a Session was created while the switch was off (TF warns that
+// turning it on will not affect such sessions).
+bool SessionWithoutMixedPrecisionCreated();
+void NoteSessionWithoutMixedPrecision();
 
 using FeedDict = std::vector<std::pair<Output, Tensor>>;
 

@@ -28,10 +28,20 @@ memory::desc RowMajor(int64_t rows, int64_t cols) {
                       memory::dims{cols, 1});
 }
 
+// An input of a product: as given in float32; in bfloat16 (mixed
+// precision), a bfloat16 copy in the layout the primitive chooses.
+memory::desc Operand(const memory::desc& given, bool bf16) {
+  return bf16 ? memory::desc(given.dims(), memory::data_type::bf16,
+                             memory::format_tag::any)
+              : given;
+}
+
 // The forward primitive on row-major data and `weights` ({n, k}: oneDNN's
 // inner product weights are {out, in}); its pd is the backward ones' hint.
+// `bf16`: it reads bfloat16 copies of both (see Operand).
 dnnl::inner_product_forward::primitive_desc ForwardPd(
-    const Dims& d, const memory::desc& weights, const MatMulFusion& fusion) {
+    const Dims& d, const memory::desc& weights, const MatMulFusion& fusion,
+    bool bf16) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (fusion.activation) {
@@ -44,9 +54,9 @@ dnnl::inner_product_forward::primitive_desc ForwardPd(
           ? memory::desc({d.n}, memory::data_type::f32, memory::format_tag::a)
           : memory::desc();
   return dnnl::inner_product_forward::primitive_desc(
-      dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training,
-                                        RowMajor(d.m, d.k), weights, bias,
-                                        RowMajor(d.m, d.n)),
+      dnnl::inner_product_forward::desc(
+          dnnl::prop_kind::forward_training, Operand(RowMajor(d.m, d.k), bf16),
+          Operand(weights, bf16), bias, RowMajor(d.m, d.n)),
       attr, CpuEngine());
 }
 
@@ -56,20 +66,24 @@ dnnl::primitive_attr UserScratchpad() {
   return attr;
 }
 
+// The two backward products read bfloat16 copies of their inputs when
+// `bf16`; both write float32 (W's gradient in `weights`).
 dnnl::inner_product_backward_data::primitive_desc BackwardDataPd(
-    const Dims& d, const memory::desc& weights) {
+    const Dims& d, const memory::desc& weights, bool bf16) {
   return dnnl::inner_product_backward_data::primitive_desc(
-      dnnl::inner_product_backward_data::desc(RowMajor(d.m, d.k), weights,
-                                              RowMajor(d.m, d.n)),
-      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}));
+      dnnl::inner_product_backward_data::desc(
+          RowMajor(d.m, d.k), Operand(weights, bf16),
+          Operand(RowMajor(d.m, d.n), bf16)),
+      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}, bf16));
 }
 
 dnnl::inner_product_backward_weights::primitive_desc BackwardWeightsPd(
-    const Dims& d, const memory::desc& weights) {
+    const Dims& d, const memory::desc& weights, bool bf16) {
   return dnnl::inner_product_backward_weights::primitive_desc(
-      dnnl::inner_product_backward_weights::desc(RowMajor(d.m, d.k), weights,
-                                                 RowMajor(d.m, d.n)),
-      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}));
+      dnnl::inner_product_backward_weights::desc(
+          Operand(RowMajor(d.m, d.k), bf16), weights,
+          Operand(RowMajor(d.m, d.n), bf16)),
+      UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}, bf16));
 }
 
 // The dims of a `role` step with inputs of shapes `a` and `b`.
@@ -96,34 +110,36 @@ class InnerProductStep : public NonEmptyKernel {
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Dims d = DimsOf(role_, ctx.input_shapes[0], ctx.input_shapes[1]);
     const memory::desc& w = layout_->blocked;
+    const bool bf16 = ctx.compute_bfloat16;
     memory::desc scratchpad;
     switch (role_) {
       case Role::kForward: {
-        const auto pd = ForwardPd(d, w, fusion_);
+        const auto pd = ForwardPd(d, w, fusion_, bf16);
         primitive_ = dnnl::inner_product_forward(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, RowMajor(d.m, d.k), 0);
-        Bind(DNNL_ARG_WEIGHTS, w, 1);
-        if (fusion_.bias) Bind(DNNL_ARG_BIAS, pd.bias_desc(), 2);
-        Bind(DNNL_ARG_DST, RowMajor(d.m, d.n), kOutput);
+        BindInput(DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
+        BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        if (fusion_.bias)
+          BindInput(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), 2);
+        BindOutput(DNNL_ARG_DST, RowMajor(d.m, d.n));
         break;
       }
       case Role::kBackwardData: {
-        const auto pd = BackwardDataPd(d, w);
+        const auto pd = BackwardDataPd(d, w, bf16);
         primitive_ = dnnl::inner_product_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), 0);
-        Bind(DNNL_ARG_WEIGHTS, w, 1);
-        Bind(DNNL_ARG_DIFF_SRC, RowMajor(d.m, d.k), kOutput);
+        BindInput(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), pd.diff_dst_desc(), 0);
+        BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        BindOutput(DNNL_ARG_DIFF_SRC, RowMajor(d.m, d.k));
         break;
       }
       case Role::kBackwardWeights: {
-        const auto pd = BackwardWeightsPd(d, w);
+        const auto pd = BackwardWeightsPd(d, w, bf16);
         primitive_ = dnnl::inner_product_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(DNNL_ARG_SRC, RowMajor(d.m, d.k), 0);
-        Bind(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), 1);
-        Bind(DNNL_ARG_DIFF_WEIGHTS, w, kOutput);
+        BindInput(DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
+        BindInput(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), pd.diff_dst_desc(), 1);
+        BindOutput(DNNL_ARG_DIFF_WEIGHTS, w);
         break;
       }
     }
@@ -134,10 +150,10 @@ class InnerProductStep : public NonEmptyKernel {
   }
 
   absl::Status ComputeNonEmpty(KernelContext& ctx) override {
-    for (auto& [memory, index] : bound_) {
-      memory.set_data_handle(index == kOutput ? ctx.output(0).raw_data()
-                                              : ctx.input(index).raw_data());
+    for (int i = 0; i < num_inputs_; ++i) {
+      inputs_[i].BindInput(ctx.input(i).raw_data());
     }
+    output_.set_data_handle(ctx.output(0).raw_data());
     args_.Execute(primitive_);
     return absl::OkStatus();
   }
@@ -145,28 +161,48 @@ class InnerProductStep : public NonEmptyKernel {
   std::string DebugStringNonEmpty() const override {
     static constexpr const char* kNames[] = {"forward", "backward_data",
                                              "backward_weights"};
-    return absl::StrCat(
-        "inner_product ", kNames[static_cast<int>(role_)], " ",
-        ImplementationOf(primitive_), " weights:", LayoutName(layout_->blocked),
-        fusion_.bias ? " bias" : "",
+    std::string s =
+        absl::StrCat("inner_product ", kNames[static_cast<int>(role_)], " ",
+                     ImplementationOf(primitive_));
+    // Input 1 is the weights, except for W's own gradient, which writes
+    // them.
+    absl::StrAppend(&s, role_ == Role::kBackwardWeights ? " src:" : " data:",
+                    inputs_[0].DebugString(), " ",
+                    role_ == Role::kBackwardWeights ? "diff_dst:" : "weights:",
+                    inputs_[1].DebugString());
+    if (role_ == Role::kBackwardWeights) {
+      absl::StrAppend(&s, " diff_weights:", LayoutName(layout_->blocked));
+    }
+    absl::StrAppend(
+        &s, fusion_.bias ? " bias" : "",
         fusion_.activation ? " post_ops:" + fusion_.activation->type : "");
+    return s;
   }
 
  private:
-  static constexpr int kOutput = -1;
-
-  // Binds argument `arg` of `desc` to input `index` (kOutput: output 0).
-  void Bind(int arg, const memory::desc& desc, int index) {
-    memory mem(desc, CpuEngine(), nullptr);
-    args_.Add(arg, mem);
-    bound_.emplace_back(std::move(mem), index);
+  // Binds argument `arg` to input `index`, held in `given` and read by the
+  // primitive in `chosen` (a port reorders when they differ). Inputs bind
+  // in index order.
+  void BindInput(int arg, const memory::desc& given, const memory::desc& chosen,
+                 int index) {
+    DnnlPort& port = inputs_[index];
+    port.Init(given, chosen, /*is_input=*/true);
+    args_.Add(arg, port.memory());
+    num_inputs_ = index + 1;
+  }
+  // Output 0 is written in place, in `desc`.
+  void BindOutput(int arg, const memory::desc& desc) {
+    output_ = memory(desc, CpuEngine(), nullptr);
+    args_.Add(arg, output_);
   }
 
   Role role_;
   MatMulFusion fusion_;
   Layout layout_;
   dnnl::primitive primitive_;
-  std::vector<std::pair<memory, int>> bound_;
+  DnnlPort inputs_[3];
+  int num_inputs_ = 0;
+  memory output_;
   PrimitiveArgs args_;
 };
 
@@ -306,30 +342,32 @@ std::optional<DenseWeights> FindDenseWeights(const PlanIR& ir,
   return dense;
 }
 
-// The blocked layout an inner product of `d` wants for its weights, when
-// it is not row-major, takes the row-major tensor's bytes (no padding) and
-// every product of the layer has an optimized implementation for it.
-Layout ChooseLayout(const Dims& d, const std::vector<Dims>& others) {
+// The blocked layout an inner product of `d` wants for its float32
+// weights, when it is not row-major, takes the row-major tensor's bytes (no
+// padding) and every product of the layer (`others`) has an optimized
+// implementation for it. In float32 the forward product chooses; in
+// bfloat16 (`bf16`) the products read bfloat16 copies of the weights, and
+// the one that writes them, W's gradient, chooses.
+Layout ChooseLayout(const Dims& d, const std::vector<Dims>& others, bool bf16) {
   try {
     const memory::desc any({d.n, d.k}, memory::data_type::f32,
                            memory::format_tag::any);
-    const auto pd = ForwardPd(d, any, {});
-    auto layout = std::make_shared<BlockedLayout>(
-        BlockedLayout{.plain = memory::desc({d.n, d.k}, memory::data_type::f32,
-                                            memory::dims{1, d.n}),
-                      .blocked = pd.weights_desc()});
+    auto layout = std::make_shared<BlockedLayout>(BlockedLayout{
+        .plain = memory::desc({d.n, d.k}, memory::data_type::f32,
+                              memory::dims{1, d.n}),
+        .blocked = bf16 ? BackwardWeightsPd(d, any, true).diff_weights_desc()
+                        : ForwardPd(d, any, {}, false).weights_desc()});
     if (layout->blocked == layout->plain ||
-        layout->blocked.get_size() != layout->plain.get_size() ||
-        absl::StartsWith(pd.impl_info_str(), "ref")) {
+        layout->blocked.get_size() != layout->plain.get_size()) {
       return nullptr;
     }
+    auto ref = [](const auto& pd) {
+      return absl::StartsWith(pd.impl_info_str(), "ref");
+    };
     for (const Dims& o : others) {
-      if (absl::StartsWith(BackwardDataPd(o, layout->blocked).impl_info_str(),
-                           "ref") ||
-          absl::StartsWith(
-              BackwardWeightsPd(o, layout->blocked).impl_info_str(), "ref") ||
-          absl::StartsWith(ForwardPd(o, layout->blocked, {}).impl_info_str(),
-                           "ref")) {
+      if (ref(ForwardPd(o, layout->blocked, {}, bf16)) ||
+          ref(BackwardDataPd(o, layout->blocked, bf16)) ||
+          ref(BackwardWeightsPd(o, layout->blocked, bf16))) {
         return nullptr;
       }
     }
@@ -360,7 +398,16 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
       dims.push_back(StepDims(ir, s, Role::kBackwardData));
     dims.push_back(
         StepDims(ir, dense->backward_weights, Role::kBackwardWeights));
-    const Layout layout = ChooseLayout(dims.front(), dims);
+    // One precision for all of the layer's products.
+    const bool bf16 = ir.steps[dense->backward_weights].bfloat16;
+    bool same_precision = true;
+    for (const std::vector<int>* steps :
+         {&dense->forward, &dense->backward_data}) {
+      for (int s : *steps) same_precision &= ir.steps[s].bfloat16 == bf16;
+    }
+    if (!same_precision) continue;
+    const Layout layout =
+        ChooseLayout(bf16 ? dims.back() : dims.front(), dims, bf16);
     if (layout == nullptr) continue;
     for (int s : dense->forward)
       ir.steps[s].kernel = StepKernel(Role::kForward, {}, layout);

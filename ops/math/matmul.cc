@@ -53,14 +53,24 @@ class MatMulKernel : public NonEmptyKernel {
       fusion_.activation->AppendTo(ops);
       attr.set_post_ops(ops);
     }
+    // In bfloat16 (PrepareContext::compute_bfloat16) the primitive reads
+    // bfloat16 copies of the operands, in layouts of its choosing, which the
+    // ports' reorders make; it writes float32.
+    auto operand = [&ctx](const memory::desc& plain) {
+      return ctx.compute_bfloat16
+                 ? memory::desc(plain.dims(), memory::data_type::bf16,
+                                memory::format_tag::any)
+                 : plain;
+    };
     dnnl::matmul::primitive_desc pd(
-        dnnl::matmul::desc(a_md, b_md, bias_md, c_md), attr, CpuEngine());
+        dnnl::matmul::desc(operand(a_md), operand(b_md), bias_md, c_md), attr,
+        CpuEngine());
     primitive_ = dnnl::matmul(pd);
-    a_mem_ = memory(a_md, CpuEngine(), nullptr);
-    b_mem_ = memory(b_md, CpuEngine(), nullptr);
+    a_.Init(a_md, pd.src_desc(), /*is_input=*/true);
+    b_.Init(b_md, pd.weights_desc(), /*is_input=*/true);
     c_mem_ = memory(c_md, CpuEngine(), nullptr);
-    args_.Add(DNNL_ARG_SRC, a_mem_);
-    args_.Add(DNNL_ARG_WEIGHTS, b_mem_);
+    args_.Add(DNNL_ARG_SRC, a_.memory());
+    args_.Add(DNNL_ARG_WEIGHTS, b_.memory());
     args_.Add(DNNL_ARG_DST, c_mem_);
     if (fusion_.bias) {
       bias_mem_ = memory(bias_md, CpuEngine(), nullptr);
@@ -70,8 +80,8 @@ class MatMulKernel : public NonEmptyKernel {
   }
 
   absl::Status ComputeNonEmpty(KernelContext& ctx) override {
-    a_mem_.set_data_handle(ctx.input(0).raw_data());
-    b_mem_.set_data_handle(ctx.input(1).raw_data());
+    a_.BindInput(ctx.input(0).raw_data());
+    b_.BindInput(ctx.input(1).raw_data());
     c_mem_.set_data_handle(ctx.output(0).raw_data());
     if (fusion_.bias) bias_mem_.set_data_handle(ctx.input(2).raw_data());
     args_.Execute(primitive_);
@@ -80,16 +90,16 @@ class MatMulKernel : public NonEmptyKernel {
 
   std::string DebugStringNonEmpty() const override {
     return absl::StrCat(
-        "matmul ", ImplementationOf(primitive_),
-        " src:", LayoutName(a_mem_.get_desc()),
-        " weights:", LayoutName(b_mem_.get_desc()), fusion_.bias ? " bias" : "",
+        "matmul ", ImplementationOf(primitive_), " src:", a_.DebugString(),
+        " weights:", b_.DebugString(), fusion_.bias ? " bias" : "",
         fusion_.activation ? " post_ops:" + fusion_.activation->type : "");
   }
 
  private:
   MatMulFusion fusion_;
   dnnl::matmul primitive_;
-  memory a_mem_, b_mem_, c_mem_, bias_mem_;
+  DnnlPort a_, b_;
+  memory c_mem_, bias_mem_;
   PrimitiveArgs args_;
 };
 
@@ -179,7 +189,8 @@ void RegisterMatMulOps() {
                         AttrDef::Optional("transpose_b", false)},
               .shape_fn = MatMulShape,
               .kernel = MakeKernel<MatMulKernel>,
-              .grad = MatMulGrad});
+              .grad = MatMulGrad,
+              .bfloat16_compute = true});
   // Before the fusion, which keeps the inner products it chose.
   RegisterPlanRewrite({.name = "DenseWeightLayouts",
                        .enabled = &RewriterConfig::layout_optimizer,

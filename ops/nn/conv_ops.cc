@@ -200,6 +200,13 @@ class ConvKernel : public NonEmptyKernel {
                                      ? memory::desc({y.dim(a.channel_axis())},
                                                     f32, memory::format_tag::a)
                                      : memory::desc();
+    // In bfloat16 (PrepareContext::compute_bfloat16) the primitive reads
+    // bfloat16 copies of its inputs, which the ports' reorders make, and
+    // writes float32.
+    const auto in_type = ctx.compute_bfloat16 ? memory::data_type::bf16 : f32;
+    const memory::desc x_in(x_any.dims(), in_type, memory::format_tag::any);
+    const memory::desc w_in(w_any.dims(), in_type, memory::format_tag::any);
+    const memory::desc y_in(y_any.dims(), in_type, memory::format_tag::any);
     const auto algo = dnnl::algorithm::convolution_direct;
     // The kernel owns its scratchpad. oneDNN's library-managed one is, for
     // its GEMM convolutions (chosen for small channel counts), a buffer per
@@ -215,7 +222,7 @@ class ConvKernel : public NonEmptyKernel {
       forward_attr.set_post_ops(ops);
     }
     dnnl::convolution_forward::primitive_desc forward(
-        {dnnl::prop_kind::forward_training, algo, x_any, w_any, b_plain, y_any,
+        {dnnl::prop_kind::forward_training, algo, x_in, w_in, b_plain, y_any,
          strides, dilates, pad_l, pad_r},
         forward_attr, CpuEngine());
     memory::desc scratchpad;
@@ -232,7 +239,7 @@ class ConvKernel : public NonEmptyKernel {
         break;
       case ConvMode::kBackwardData: {
         dnnl::convolution_backward_data::primitive_desc pd(
-            {algo, x_any, w_any, y_any, strides, dilates, pad_l, pad_r}, attr,
+            {algo, x_any, w_in, y_in, strides, dilates, pad_l, pad_r}, attr,
             CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
@@ -243,8 +250,7 @@ class ConvKernel : public NonEmptyKernel {
       }
       case ConvMode::kBackwardFilter: {
         dnnl::convolution_backward_weights::primitive_desc pd(
-            {algo, x_any, w_any, b_plain, y_any, strides, dilates, pad_l,
-             pad_r},
+            {algo, x_in, w_any, b_plain, y_in, strides, dilates, pad_l, pad_r},
             attr, CpuEngine(), forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
@@ -543,7 +549,8 @@ void RegisterConvOps() {
              return std::make_unique<ConvKernel>(spatial, mode);
            },
            .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn(),
-           .layout_aware = true});
+           .layout_aware = true,
+           .bfloat16_compute = true});
     }
   }
   RegisterPlanRewrite({.name = "FuseConvolutions",
