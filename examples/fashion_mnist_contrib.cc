@@ -63,8 +63,13 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
                                    static_cast<double>(config.steps_per_epoch),
                                    kDecayPerEpoch, {.staircase = true});
   tf::train::AdamOptimizer adam(learning_rate);
+  // --mixed_precision: bfloat16 compute, float32 variables, as in TF1.
+  tf::train::Optimizer& opt =
+      config.mixed_precision
+          ? tf::train::experimental::enable_mixed_precision_graph_rewrite(adam)
+          : adam;
   // Horovod: the gradients averaged over the processes (none alone).
-  tf::hvd::DistributedOptimizer optimizer(adam);
+  tf::hvd::DistributedOptimizer optimizer(opt);
   {
     tf::control_dependencies after_updates(
         tf::get_collection(tf::GraphKeys::UPDATE_OPS));

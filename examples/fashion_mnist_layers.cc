@@ -6,6 +6,7 @@
 //
 //   build/examples/fashion_mnist_layers --epochs=12 --logdir=/tmp/fmnist
 //   build/examples/fashion_mnist_layers --restore --epochs=0   # evaluate
+//   build/examples/fashion_mnist_layers --mixed_precision      # bfloat16
 //
 // The loop, its flags and what it writes to --logdir (a checkpoint, event
 // files for TensorBoard, curves.svg) are examples/trainer.h's. --max_steps
@@ -46,8 +47,13 @@ tf::examples::Classifier BuildModel(const tf::examples::TrainConfig& config) {
   m.loss = tf::losses::sparse_softmax_cross_entropy(m.labels, m.logits);
   m.global_step = tf::train::get_or_create_global_step();
   tf::train::AdamOptimizer adam(config.learning_rate);
+  // --mixed_precision: bfloat16 compute, float32 variables, as in TF1.
+  tf::train::Optimizer& opt =
+      config.mixed_precision
+          ? tf::train::experimental::enable_mixed_precision_graph_rewrite(adam)
+          : adam;
   // Horovod: the gradients averaged over the processes (none alone).
-  tf::hvd::DistributedOptimizer optimizer(adam);
+  tf::hvd::DistributedOptimizer optimizer(opt);
   m.train_op = optimizer.minimize(m.loss, {.global_step = m.global_step});
   return m;
 }

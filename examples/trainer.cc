@@ -23,6 +23,10 @@ ABSL_FLAG(int, batch_size, 64,
           "Training images per step, over all processes: under mpirun each "
           "of N processes trains on batch_size / N of them.");
 ABSL_FLAG(double, learning_rate, 1e-3, "The optimizer's learning rate.");
+ABSL_FLAG(bool, mixed_precision, false,
+          "Convolutions and dense layers in bfloat16 with float32 master "
+          "weights (enable_mixed_precision_graph_rewrite); float32 on a CPU "
+          "without bfloat16 instructions.");
 ABSL_FLAG(int, threads, 0,
           "oneDNN/OpenMP threads per process (0: the host's cores shared "
           "among its processes).");
@@ -175,7 +179,8 @@ absl::Status TrainingRun::Prepare(const ClassifierBuilder& build) {
   // initial weights are rank 0's after sync_).
   set_random_seed(absl::GetFlag(FLAGS_seed) + rank);
   model_ = build({.learning_rate = absl::GetFlag(FLAGS_learning_rate),
-                  .steps_per_epoch = batcher_->batches_per_epoch()});
+                  .steps_per_epoch = batcher_->batches_per_epoch(),
+                  .mixed_precision = absl::GetFlag(FLAGS_mixed_precision)});
   correct_ = reduce_sum(
       cast(equal(argmax(model_.logits, 1, int32), model_.labels), float32));
   count_ = placeholder(float32, {}, "correct_count");

@@ -20,7 +20,8 @@
 // the processes. Alone it is a plain single-process run.
 //
 // Flags (absl, shared by every example linking this): --epochs
-// --batch_size --learning_rate --threads --data_dir --logdir --seed
+// --batch_size --learning_rate --mixed_precision --threads --data_dir --logdir
+// --seed
 // --restore --max_steps --min_accuracy. An example may change a default
 // with absl::SetFlag before parsing.
 #ifndef MINITF_EXAMPLES_TRAINER_H_
@@ -53,6 +54,9 @@ struct Classifier {
 struct TrainConfig {
   double learning_rate;
   int64_t steps_per_epoch;
+  // --mixed_precision: wrap the optimizer in
+  // train::experimental::enable_mixed_precision_graph_rewrite.
+  bool mixed_precision;
 };
 
 using ClassifierBuilder = std::function<Classifier(const TrainConfig&)>;

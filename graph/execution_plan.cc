@@ -27,8 +27,7 @@ uint64_t MixShape(uint64_t h, const Shape& shape) {
   return h;
 }
 
-// Switch and Merge: what makes a plan track deadness (and keeps rewrites
-// away from it).
+// Switch and Merge: what makes a plan track deadness.
 bool IsControlFlow(const Node& node) {
   return node.type() == "Switch" || node.type() == "Merge";
 }
@@ -143,14 +142,11 @@ absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Compile(
   sig.targets = targets;
   MINITF_ASSIGN_OR_RETURN(PlanIR ir, BuildIR(feeds, fetches, targets, session,
                                              sig.variable_shapes));
-  // Rewrites see straight-line plans only: their step order alone says
-  // when a value is ready, which control flow's deadness would qualify.
-  const bool straight = std::none_of(
-      ir.steps.begin(), ir.steps.end(),
-      [](const PlanStep& step) { return IsControlFlow(*step.node); });
-  if (straight) {
-    for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
-  }
+  // Passes may run on plans with control flow: a fused step is dead when
+  // any input of the steps it replaces is, as they would have been, and
+  // Switch and Merge take part in no rewrite (nor in layout propagation:
+  // they are not layout aware).
+  for (const PlanPass& pass : passes) MINITF_RETURN_IF_ERROR(pass(ir));
   plan->Materialize(ir, session);
   MINITF_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, plan->NewInstance());
   plan->idle_.store(first.get(), std::memory_order_relaxed);
@@ -383,6 +379,8 @@ void ExecutionPlan::Materialize(const PlanIR& ir,
   for (size_t s = 0; s < ir.steps.size(); ++s) {
     const PlanStep& p = ir.steps[s];
     step_of[p.node] = static_cast<int>(s);
+    for (const Node* fused : p.fused_nodes)
+      step_of[fused] = static_cast<int>(s);
     for (size_t o = 0; o < p.outputs.size(); ++o) {
       value_of.try_emplace(Output(const_cast<Node*>(p.node), o), p.outputs[o]);
     }

@@ -46,12 +46,12 @@ absl::Status CheckNoBFloat16(const Node& node, absl::Span<const DataType> in,
       requested.push_back(absl::StrCat(name, "=", EnumName(*d)));
     }
   }
-  const bool any = std::any_of(in.begin(), in.end(), is_bf16) ||
-                   std::any_of(out.begin(), out.end(), is_bf16) ||
-                   std::any_of(requested.begin(), requested.end(),
-                               [](const std::string& r) {
-                                 return absl::EndsWith(r, "=DT_BFLOAT16");
-                               });
+  const bool any =
+      std::any_of(in.begin(), in.end(), is_bf16) ||
+      std::any_of(out.begin(), out.end(), is_bf16) ||
+      std::any_of(requested.begin(), requested.end(), [](const std::string& r) {
+        return absl::EndsWith(r, "=DT_BFLOAT16");
+      });
   if (!any) return absl::OkStatus();
   if (requested.empty()) requested.push_back("T=DT_BFLOAT16");
   return absl::InvalidArgumentError(absl::StrCat(

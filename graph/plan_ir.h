@@ -45,6 +45,9 @@ struct PlanStep {
   // The ops a pass fused into this step's kernel, in order after the
   // node's own (plan dumps show them).
   std::vector<std::string> fused_ops;
+  // The nodes of the steps a pass merged into this one: a control input on
+  // one of them waits for (and is dead with) this step.
+  std::vector<const Node*> fused_nodes;
   // Computes in bfloat16 (RewriterConfig::auto_mixed_precision): see
   // PrepareContext::compute_bfloat16.
   bool bfloat16 = false;

@@ -50,7 +50,10 @@ struct RewriterConfig {
   // grappler's remapper does: Conv + BiasAdd + an activation (Relu, Relu6,
   // Elu, LeakyRelu, Sigmoid, Tanh) into one convolution with post-ops
   // (TF's _FusedConv2D), the same for MatMul (_FusedMatMul), and a
-  // convolution's BiasAddGrad into its filter gradient.
+  // convolution's BiasAddGrad into its filter gradient. Also: MaxPoolGrad
+  // reads its MaxPool's workspace instead of recomputing the forward, and
+  // the gradient of an activation before a max pooling runs before the
+  // pooling's gradient, on the window-times smaller pooled gradient.
   bool remapping = true;
   // Keeps a variable in the blocked layout its oneDNN primitives choose,
   // between steps, in a plan where nothing else reads it (a dense layer's

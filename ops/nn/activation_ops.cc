@@ -422,6 +422,13 @@ std::optional<EltwisePostOp> EltwisePostOpFor(const Node& node) {
   return std::nullopt;
 }
 
+std::optional<int> ActivationGradientInput(const Node& node) {
+  for (const ActivationDef& def : kActivations) {
+    if (node.type() == def.grad_type) return def.grad_y_first ? 1 : 0;
+  }
+  return std::nullopt;
+}
+
 void RegisterActivationOps() {
   for (const ActivationDef& def : kActivations) {
     std::vector<AttrDef> attrs;

@@ -431,6 +431,7 @@ void FuseBackwardFilter(PlanIR& ir, const PlanUses& uses, int s, int spatial,
     fused.kernel =
         FusedConvKernel(spatial, ConvMode::kBackwardFilter, {.bias = true});
     fused.fused_ops.push_back("BiasAddGrad");
+    fused.fused_nodes.push_back(ir.steps[b].node);
     erase[first == s ? b : s] = 1;
     ir.steps[first] = std::move(fused);
     return;

@@ -64,6 +64,9 @@ void FuseBiasActivation(PlanIR& ir, int s, const BiasActivation& chain,
   fused.kernel = std::move(kernel);
   fused.fused_ops.push_back("BiasAdd");
   if (chain.post_op) fused.fused_ops.push_back(chain.post_op->type);
+  for (int step : {chain.bias_add, chain.activation}) {
+    if (step >= 0) fused.fused_nodes.push_back(ir.steps[step].node);
+  }
   for (int step : {s, chain.bias_add}) {
     if (step == last) continue;
     ir.values[ir.steps[step].outputs[0]].preallocate = false;

@@ -32,6 +32,12 @@ struct EltwisePostOp {
 // Softplus) exactly as its own kernel does; nullopt for any other node.
 std::optional<EltwisePostOp> EltwisePostOpFor(const Node& node);
 
+// For the gradient op of an activation (ReluGrad, EluGrad, TanhGrad, ...):
+// which of its two inputs is the incoming gradient; the other is the
+// activation's input or output, which the gradient is a pointwise function
+// of, linear in the incoming gradient. nullopt for any other node.
+std::optional<int> ActivationGradientInput(const Node& node);
+
 // A step followed by the BiasAdd that alone reads its output 0 (the
 // step's channel at `channel_axis`) and maybe an activation that alone
 // reads the sum: what a convolution or matmul computes in one primitive.

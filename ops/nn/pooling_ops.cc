@@ -376,6 +376,68 @@ absl::Status ShareMaxPoolWorkspaces(PlanIR& ir) {
   return absl::OkStatus();
 }
 
+// RewriterConfig::remapping, the activation before a max pooling: the
+// activation's gradient (of the pooling's input) applied to the max pooling's
+// gradient runs before it instead, on the pooled gradient and the pooling's
+// output. Same values: max pooling's gradient routes each window's gradient
+// to the window's maximum, where the pooling's input equals its output, and
+// leaves zeros elsewhere, which an activation's gradient (pointwise, linear
+// in the incoming gradient) keeps zero. A tensor the window's size smaller
+// (4x for 2x2 pools): what a hand-written step, following the graph, does
+// not see. Only where the pooling's output is a MaxPool's of the same input
+// and window (a MaxPoolGrad built by hand may be fed anything), the pooling's
+// gradient has no other reader, and the activation's gradient no control
+// inputs (its place orders them).
+absl::Status HoistActivationGradients(PlanIR& ir) {
+  const PlanUses uses(ir);
+  std::vector<int> hoisted(ir.steps.size(), -1);  // per pool grad: its act grad
+  std::vector<char> erase(ir.steps.size(), 0);
+  for (int a = 0; a < static_cast<int>(ir.steps.size()); ++a) {
+    const PlanStep& act = ir.steps[a];
+    const std::optional<int> dy = ActivationGradientInput(*act.node);
+    if (!dy || !act.node->control_inputs().empty()) continue;
+    const int g = uses.producer[act.inputs[*dy]];
+    if (g < 0 || !uses.OnlyReader(act.inputs[*dy], a)) continue;
+    const PlanStep& grad = ir.steps[g];
+    const auto op = MaxPoolOpOf(grad.node->type());
+    if (!op || !op->second || grad.inputs[0] != act.inputs[1 - *dy]) continue;
+    const int f = uses.producer[grad.inputs[1]];
+    if (f < 0 ||
+        MaxPoolOpOf(ir.steps[f].node->type()) != std::pair{op->first, false} ||
+        ir.steps[f].inputs[0] != grad.inputs[0] ||
+        !SameWindow(*ir.steps[f].node, *grad.node)) {
+      continue;
+    }
+    hoisted[g] = a;
+    erase[a] = 1;
+  }
+  std::vector<PlanStep> steps;
+  steps.reserve(ir.steps.size());
+  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
+    if (erase[s]) continue;
+    if (const int a = hoisted[s]; a >= 0) {
+      PlanStep& grad = ir.steps[s];
+      PlanStep act = std::move(ir.steps[a]);
+      const int dy = *ActivationGradientInput(*act.node);
+      const int pooled = static_cast<int>(ir.values.size());
+      ir.values.push_back({.dtype = ir.values[grad.inputs[2]].dtype,
+                           .shape = ir.values[grad.inputs[2]].shape,
+                           .preallocate = true});
+      ir.values[grad.outputs[0]].preallocate = false;
+      act.inputs[dy] = grad.inputs[2];
+      act.inputs[1 - dy] = grad.inputs[1];
+      grad.inputs[2] = pooled;
+      grad.outputs[0] = act.outputs[0];
+      act.outputs = {pooled};
+      act.fused_ops.push_back(absl::StrCat("before ", grad.node->type()));
+      steps.push_back(std::move(act));
+    }
+    steps.push_back(std::move(ir.steps[s]));
+  }
+  ir.steps = std::move(steps);
+  return absl::OkStatus();
+}
+
 Output BuildPool(const char* type, absl::string_view name,
                  std::vector<Output> inputs, const std::vector<int64_t>& ksize,
                  const std::vector<int64_t>& strides,
@@ -574,6 +636,9 @@ void RegisterPoolingOps() {
   RegisterPlanRewrite({.name = "ShareMaxPoolWorkspaces",
                        .enabled = &RewriterConfig::remapping,
                        .pass = ShareMaxPoolWorkspaces});
+  RegisterPlanRewrite({.name = "HoistActivationGradients",
+                       .enabled = &RewriterConfig::remapping,
+                       .pass = HoistActivationGradients});
 }
 
 }  // namespace minitf::nn

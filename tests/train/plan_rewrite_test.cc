@@ -93,6 +93,27 @@ void ExpectSameTraining(const Trained& a, const Trained& b, const Net& net) {
   }
 }
 
+// Runs `fetch` in a new Session with `config`; `dump` gets its plans.
+Tensor RunLogged(Graph& graph, const RewriterConfig& config,
+                 const FeedDict& feeds, Output fetch, std::string& dump) {
+  Session sess(graph, {.graph_options = {.rewrite_options = config},
+                       .log_compiled_plans = true});
+  std::ostringstream out;
+  std::streambuf* clog = std::clog.rdbuf(out.rdbuf());
+  auto result = sess.run(feeds, {fetch});
+  std::clog.rdbuf(clog);
+  dump = out.str();
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? (*result)[0] : Tensor();
+}
+
+void ExpectNear(const Tensor& actual, const Tensor& expected, float tolerance) {
+  ASSERT_TRUE(actual.IsInitialized() && expected.IsInitialized());
+  const auto a = actual.flat<float>(), e = expected.flat<float>();
+  ASSERT_EQ(a.size(), e.size());
+  for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(a[i], e[i], tolerance) << i;
+}
+
 TEST(PlanRewriteTest, FusedPlanTrainsAsThePlainOne) {
   Graph graph;
   GraphGuard guard(graph);
@@ -106,7 +127,8 @@ TEST(PlanRewriteTest, FusedPlanTrainsAsThePlainOne) {
        {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Elu 'Conv2D_1'",
         "MatMul+BiasAdd+Relu 'MatMul'", "MatMul+BiasAdd 'MatMul_1'",
         "Conv2DBackpropFilter+BiasAddGrad", "MaxPool+workspace",
-        "MaxPoolGrad+forward's workspace", "post_ops:Relu", "post_ops:Elu"}) {
+        "MaxPoolGrad+forward's workspace", "ReluGrad+before MaxPoolGrad",
+        "EluGrad+before MaxPoolGrad", "post_ops:Relu", "post_ops:Elu"}) {
     EXPECT_TRUE(absl::StrContains(fused.plan_dump, step)) << step;
     EXPECT_FALSE(absl::StrContains(plain.plan_dump, step)) << step;
   }
@@ -200,29 +222,125 @@ TEST(PlanRewriteTest, MixedLayoutsMeetInAnActivationGradient) {
   const FeedDict feeds = {
       {x, Tensor::FromVector(Pseudorandom(2 * 6 * 6 * 16, 33, 1.0f),
                              {2, 6, 6, 16})}};
-  auto run = [&](const RewriterConfig& config, std::string& dump) {
-    Session sess(graph, {.graph_options = {.rewrite_options = config},
-                         .log_compiled_plans = true});
-    std::ostringstream out;
-    std::streambuf* clog = std::clog.rdbuf(out.rdbuf());
-    auto result = sess.run(feeds, {dx});
-    std::clog.rdbuf(clog);
-    dump = out.str();
-    EXPECT_TRUE(result.ok()) << result.status();
-    return result.ok() ? (*result)[0] : Tensor();
-  };
   std::string blocked_dump, row_major_dump;
-  const Tensor blocked = run({}, blocked_dump);
-  const Tensor row_major = run({.layout_optimizer = false}, row_major_dump);
-  ASSERT_TRUE(blocked.IsInitialized() && row_major.IsInitialized());
-  const auto b = blocked.flat<float>(), r = row_major.flat<float>();
-  for (size_t i = 0; i < r.size(); ++i) EXPECT_NEAR(b[i], r[i], 1e-5f) << i;
+  const Tensor blocked = RunLogged(graph, {}, feeds, dx, blocked_dump);
+  const Tensor row_major =
+      RunLogged(graph, {.layout_optimizer = false}, feeds, dx, row_major_dump);
+  ExpectNear(blocked, row_major, 1e-5f);
   EXPECT_TRUE(absl::StartsWith(
       PortLayout(blocked_dump, "ReluGrad '", "diff_dst"), "aB"))
       << blocked_dump;
   // The row-major operand is reordered into the blocked one's layout.
   EXPECT_TRUE(absl::StartsWith(PortLayout(blocked_dump, "ReluGrad '", "data"),
                                "acdb->aB"));
+}
+
+// The gradient of an activation before a max pooling runs on the pooled
+// gradient, before the pooling's gradient, where it reads the activation's
+// output (the pooling's input): the same values, with windows that overlap
+// (3x3, stride 2) and ties (a tanh of repeated values). Not where the
+// pooling's gradient has another reader (here a fetch), nor for a gradient
+// that reads the activation's input (leaky relu's), which the pooled
+// values do not hold.
+TEST(PlanRewriteTest, ActivationGradientRunsOnThePooledGradient) {
+  for (const bool from_output : {true, false}) {
+    Graph graph;
+    GraphGuard guard(graph);
+    Output x = placeholder(float32, {2, 7, 7, 3}, "x");
+    Output h = from_output ? nn::tanh(x) : nn::leaky_relu(x);
+    Output y =
+        nn::max_pool(h, {.ksize = {3}, .strides = {2}, .padding = "SAME"});
+    Output w =
+        constant<float>(Pseudorandom(2 * 4 * 4 * 3, 41, 1.0f), {2, 4, 4, 3});
+    // One gradient graph: dh is the MaxPoolGrad that dx's gradient reads.
+    const std::vector<Output> grads = gradients({reduce_sum(y * w)}, {h, x});
+    Output dh = grads[0], dx = grads[1];
+    std::vector<float> values = Pseudorandom(2 * 7 * 7 * 3, 42, 1.0f);
+    for (size_t i = 0; i < values.size(); i += 4) values[i] = values[0];
+    const FeedDict feeds = {{x, Tensor::FromVector(values, {2, 7, 7, 3})}};
+    std::string dump, plain_dump;
+    const Tensor plain =
+        RunLogged(graph, {.remapping = false}, feeds, dx, plain_dump);
+    ExpectNear(RunLogged(graph, {}, feeds, dx, dump), plain, 1e-6f);
+    EXPECT_THAT(plain_dump, Not(HasSubstr("before MaxPoolGrad")));
+    if (from_output) {
+      EXPECT_THAT(dump, HasSubstr("TanhGrad+before MaxPoolGrad"));
+    } else {
+      EXPECT_THAT(dump, Not(HasSubstr("before MaxPoolGrad")));
+      EXPECT_THAT(dump, HasSubstr("MaxPoolGrad+forward's workspace"));
+    }
+
+    Session sess(graph, {.log_compiled_plans = true});
+    std::ostringstream out;
+    std::streambuf* clog = std::clog.rdbuf(out.rdbuf());
+    auto both = sess.run(feeds, {dx, dh});
+    std::clog.rdbuf(clog);
+    ASSERT_TRUE(both.ok()) << both.status();
+    ExpectNear((*both)[0], plain, 1e-6f);
+    EXPECT_THAT(out.str(), Not(HasSubstr("before MaxPoolGrad")));
+  }
+}
+
+// A CNN with a cond between its convolutions, as a dropout on a training
+// placeholder builds one, and a fused convolution inside each branch: conv
+// 3x3x16 SAME relu, max pool 2, cond(training: conv 3x3x16 relu, else: conv
+// 3x3x16 elu), dense 10, SGD. Steps alternate the branches.
+Net CnnWithCond() {
+  Net net;
+  Output images = placeholder(float32, {4, 8, 8, 3}, "images");
+  Output labels = placeholder(int32, {4}, "labels");
+  Output training = placeholder(bool_, {}, "training");
+  Variable k1 = Weights({3, 3, 3, 16}, 51, 0.3f, "k1");
+  Variable b1 = Weights({16}, 52, 0.1f, "b1");
+  Variable k2 = Weights({3, 3, 16, 16}, 53, 0.1f, "k2");
+  Variable b2 = Weights({16}, 54, 0.1f, "b2");
+  Variable w3 = Weights({256, 10}, 55, 0.1f, "w3");
+  net.variables = {k1, b1, k2, b2, w3};
+  Output h = nn::relu(nn::bias_add(
+      nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
+  h = nn::max_pool(h, {.ksize = {2}, .strides = {2}, .padding = "VALID"});
+  auto branch = [&](bool relu) {
+    return [&, relu] {
+      Output z = nn::bias_add(nn::conv2d(h, k2.value(), {.padding = "SAME"}),
+                              b2.value());
+      return relu ? nn::relu(z) : nn::elu(z);
+    };
+  };
+  h = cond(training, branch(true), branch(false));
+  Output logits = matmul(reshape(h, {4, 256}), w3.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::GradientDescentOptimizer(0.1).minimize(net.loss);
+  net.batch = [images, labels, training](int step) {
+    return FeedDict{
+        {images, Tensor::FromVector(Pseudorandom(4 * 8 * 8 * 3, 400 + step, 1),
+                                    {4, 8, 8, 3})},
+        {labels, Tensor::FromVector(std::vector<int32_t>{3, 1, 4, 1}, {4})},
+        {training, Tensor::Scalar(step % 2 == 0)}};
+  };
+  return net;
+}
+
+// Plans with control flow get the rewrites too (the main example's dropout
+// is a cond): fused steps outside and inside the branches, blocked layouts,
+// and the plain plan's losses and weights, whichever branch runs.
+TEST(PlanRewriteTest, PlansWithControlFlowAreRewritten) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = CnnWithCond();
+  const Trained plain =
+      Train(graph, net, {.remapping = false, .layout_optimizer = false});
+  const Trained rewritten = Train(graph, net, {});
+  for (const char* step :
+       {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Relu 'cond/Conv2D'",
+        "Conv2D+BiasAdd+Elu 'cond/Conv2D_1'", "MaxPool+workspace",
+        "ReluGrad+before MaxPoolGrad", "Conv2DBackpropFilter+BiasAddGrad"}) {
+    EXPECT_TRUE(absl::StrContains(rewritten.plan_dump, step)) << step;
+    EXPECT_FALSE(absl::StrContains(plain.plan_dump, step)) << step;
+  }
+  EXPECT_TRUE(absl::StartsWith(
+      PortLayout(rewritten.plan_dump, "'Conv2D' (", "dst"), "aB"));
+  ExpectSameTraining(plain, rewritten, net);
 }
 
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a
