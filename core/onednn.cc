@@ -249,6 +249,11 @@ void DnnlPort::BindInput(const void* data) {
   if (needs_reorder_) reorder_args_.Execute(reorder_);
 }
 
+void DnnlPort::BindInputInto(const void* data, void* copy) {
+  chosen_.set_data_handle(copy);
+  BindInput(data);
+}
+
 void DnnlPort::FinishOutput() {
   if (needs_reorder_) reorder_args_.Execute(reorder_);
 }

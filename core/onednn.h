@@ -161,6 +161,11 @@ class DnnlPort {
   // Points the plain side at the tensor's buffer; for an input, reorders it
   // into the chosen layout.
   void BindInput(const void* data);
+  // The same, reordering into `copy` (a buffer of the chosen layout's size,
+  // which other steps then read) instead of the port's own buffer. Only
+  // for a port that reorders.
+  void BindInputInto(const void* data, void* copy);
+  bool reorders() const { return needs_reorder_; }
   void BindOutput(void* data) { plain_.set_data_handle(data); }
   // For an output: reorders the result into the tensor.
   void FinishOutput();

@@ -86,6 +86,13 @@ dnnl::inner_product_backward_weights::primitive_desc BackwardWeightsPd(
       UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}, bf16));
 }
 
+// Mixed precision: the bfloat16 copy of W (in `weights`) that a layer's
+// forward step makes and its backward-data steps read, one conversion a
+// step instead of one per product. Its layout: the unfused forward's.
+memory::desc SharedBFloat16Weights(const Dims& d, const memory::desc& weights) {
+  return ForwardPd(d, weights, {}, /*bf16=*/true).weights_desc();
+}
+
 // The dims of a `role` step with inputs of shapes `a` and `b`.
 Dims DimsOf(Role role, const Shape& a, const Shape& b) {
   switch (role) {
@@ -119,6 +126,18 @@ class InnerProductStep : public NonEmptyKernel {
         scratchpad = pd.scratchpad_desc();
         BindInput(DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
         BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        // Output 1, when the plan has it: the shared bfloat16 copy of W.
+        if (ctx.output_shapes.size() > 1) {
+          const memory::desc shared = SharedBFloat16Weights(d, w);
+          if (!bf16 || shared.get_size() > ctx.output_shapes[1].num_elements() *
+                                               sizeof(float)) {
+            return absl::InternalError("no room for the bfloat16 weights");
+          }
+          // (A fused primitive could choose another layout: then the copy
+          // is converted on its own.)
+          if (shared != pd.weights_desc()) copy_.Init(w, shared, true);
+          writes_copy_ = true;
+        }
         if (fusion_.bias)
           BindInput(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), 2);
         BindOutput(DNNL_ARG_DST, RowMajor(d.m, d.n));
@@ -129,7 +148,15 @@ class InnerProductStep : public NonEmptyKernel {
         primitive_ = dnnl::inner_product_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
         BindInput(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), pd.diff_dst_desc(), 0);
-        BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        // Input 2, when the plan has it: the forward's bfloat16 copy of W,
+        // read instead of W.
+        if (ctx.input_shapes.size() > 2) {
+          BindInput(DNNL_ARG_WEIGHTS, SharedBFloat16Weights(d, w),
+                    pd.weights_desc(), 1);
+          weights_input_ = 2;
+        } else {
+          BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        }
         BindOutput(DNNL_ARG_DIFF_SRC, RowMajor(d.m, d.k));
         break;
       }
@@ -151,7 +178,15 @@ class InnerProductStep : public NonEmptyKernel {
 
   absl::Status ComputeNonEmpty(KernelContext& ctx) override {
     for (int i = 0; i < num_inputs_; ++i) {
-      inputs_[i].BindInput(ctx.input(i).raw_data());
+      const void* data = ctx.input(i == 1 ? weights_input_ : i).raw_data();
+      if (i == 1 && writes_copy_ && !copy_.reorders()) {
+        inputs_[1].BindInputInto(data, ctx.output(1).raw_data());
+      } else {
+        inputs_[i].BindInput(data);
+      }
+    }
+    if (copy_.reorders()) {
+      copy_.BindInputInto(ctx.input(1).raw_data(), ctx.output(1).raw_data());
     }
     output_.set_data_handle(ctx.output(0).raw_data());
     args_.Execute(primitive_);
@@ -173,6 +208,8 @@ class InnerProductStep : public NonEmptyKernel {
     if (role_ == Role::kBackwardWeights) {
       absl::StrAppend(&s, " diff_weights:", LayoutName(layout_->blocked));
     }
+    if (writes_copy_) absl::StrAppend(&s, " writes the bfloat16 weights");
+    if (weights_input_ != 1) absl::StrAppend(&s, " (the forward's)");
     absl::StrAppend(
         &s, fusion_.bias ? " bias" : "",
         fusion_.activation ? " post_ops:" + fusion_.activation->type : "");
@@ -202,6 +239,12 @@ class InnerProductStep : public NonEmptyKernel {
   dnnl::primitive primitive_;
   DnnlPort inputs_[3];
   int num_inputs_ = 0;
+  // Mixed precision's shared bfloat16 weights (SharedBFloat16Weights): the
+  // forward writes them as output 1 (through copy_ when its primitive
+  // reads another layout), a backward-data step reads them as input 2.
+  bool writes_copy_ = false;
+  DnnlPort copy_;
+  int weights_input_ = 1;
   memory output_;
   PrimitiveArgs args_;
 };
@@ -383,6 +426,32 @@ Dims StepDims(const PlanIR& ir, int s, Role role) {
                 ir.values[step.inputs[1]].shape);
 }
 
+// Mixed precision: the layer's one forward step converts W to bfloat16 into
+// a new plan value (its output 1) that the backward-data steps after it read
+// (their input 2) instead of converting W again.
+void ShareBFloat16Weights(PlanIR& ir, const DenseWeights& dense,
+                          const BlockedLayout& layout) {
+  if (dense.forward.size() != 1 || dense.backward_data.empty()) return;
+  const int f = dense.forward[0];
+  for (int b : dense.backward_data) {
+    if (b < f) return;
+  }
+  const size_t bytes =
+      SharedBFloat16Weights(StepDims(ir, f, Role::kForward), layout.blocked)
+          .get_size();
+  const int copy = static_cast<int>(ir.values.size());
+  ir.values.push_back(
+      {.dtype = DataType::kFloat,
+       .shape = Shape{static_cast<int64_t>((bytes + 3) / sizeof(float))},
+       .preallocate = true});
+  ir.steps[f].outputs.push_back(copy);  // (its dump line says so)
+  for (int b : dense.backward_data) {
+    ir.steps[b].inputs.push_back(copy);
+    ir.steps[b].refs.push_back(nullptr);
+    ir.steps[b].fused_ops.push_back("forward's bfloat16 weights");
+  }
+}
+
 }  // namespace
 
 absl::Status DenseWeightLayouts(PlanIR& ir) {
@@ -417,6 +486,7 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
         StepKernel(Role::kBackwardWeights, {}, layout);
     for (VariableSlot* slot : dense->slots)
       ir.variable_layouts.emplace_back(slot, layout);
+    if (bf16) ShareBFloat16Weights(ir, *dense, *layout);
   }
   return absl::OkStatus();
 }

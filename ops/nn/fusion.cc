@@ -60,7 +60,10 @@ void FuseBiasActivation(PlanIR& ir, int s, const BiasActivation& chain,
   PlanStep fused = ir.steps[s];
   fused.inputs.push_back(ir.steps[chain.bias_add].inputs[1]);
   fused.refs.push_back(nullptr);
+  // The chain's result, then any further outputs of s's own.
   fused.outputs = ir.steps[last].outputs;
+  fused.outputs.insert(fused.outputs.end(), ir.steps[s].outputs.begin() + 1,
+                       ir.steps[s].outputs.end());
   fused.kernel = std::move(kernel);
   fused.fused_ops.push_back("BiasAdd");
   if (chain.post_op) fused.fused_ops.push_back(chain.post_op->type);

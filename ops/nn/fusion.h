@@ -55,7 +55,8 @@ std::optional<BiasActivation> FindBiasActivation(const PlanIR& ir,
 
 // Replaces step `s` and its chain by one step of `kernel` at the chain's
 // last place (every input is ready there): s's node and inputs plus the
-// bias, the last step's outputs. Flags the others in `erase`.
+// bias, the last step's outputs, then s's own after its first (a
+// workspace, a copy of its weights). Flags the others in `erase`.
 void FuseBiasActivation(PlanIR& ir, int s, const BiasActivation& chain,
                         KernelFactory kernel, std::vector<char>& erase);
 

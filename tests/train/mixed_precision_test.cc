@@ -32,17 +32,18 @@ struct Evaluated {
   std::string plan_dump;
 };
 
-// Fetches `fetches` once with the rewrites of `config`.
+// Fetches `fetches` once with the rewrites of `config`, running `targets`.
 Evaluated Evaluate(Graph& graph, const FeedDict& feeds,
                    const std::vector<Output>& fetches,
-                   const RewriterConfig& config) {
+                   const RewriterConfig& config,
+                   const std::vector<Operation>& targets = {}) {
   Session sess(graph, {.graph_options = {.rewrite_options = config},
                        .log_compiled_plans = true});
   std::ostringstream dump;
   std::streambuf* clog = std::clog.rdbuf(dump.rdbuf());
   Evaluated result;
   EXPECT_TRUE(sess.run(global_variables_initializer()).ok());
-  auto out = sess.run(feeds, fetches);
+  auto out = sess.run(feeds, fetches, targets);
   std::clog.rdbuf(clog);
   EXPECT_TRUE(out.ok()) << out.status();
   for (size_t i = 0; out.ok() && i < out->size(); ++i) {
@@ -217,6 +218,36 @@ TEST(MixedPrecisionTest, DenseLayersOnBlockedWeightsTrainAsInFloat32) {
   EXPECT_THAT(test::PortLayout(dump, "MatMul+BiasAdd+Relu [bfloat16] 'MatMul'",
                                "weights"),
               HasSubstr(":bf16"));
+}
+
+// A dense layer under training whose input gradient is fetched: its forward
+// product (fused with bias and relu) converts the float32 kernel to bfloat16
+// once, into a plan value that the input gradient's product reads as it is.
+// The gradient is bfloat16-close to float32's, so the copy holds the kernel.
+TEST(MixedPrecisionTest, ADenseKernelConvertsToBFloat16OncePerStep) {
+  Graph graph;
+  GraphGuard guard(graph);
+  Output x = placeholder(float32, {32, 256}, "x");
+  Variable w = test::Weights({256, 512}, 61, 0.1f, "w");
+  Variable b = test::Weights({512}, 62, 0.1f, "b");
+  Output y = nn::relu(nn::bias_add(matmul(x, w.value()), b.value()));
+  Output loss = reduce_mean(y * y);
+  Operation train = train::GradientDescentOptimizer(0.1).minimize(loss);
+  Output dx = gradients({loss}, {x})[0];
+  const FeedDict feeds = {
+      {x,
+       Tensor::FromVector(test::Pseudorandom(32 * 256, 63, 1.0f), {32, 256})}};
+  const Evaluated f32 = Evaluate(graph, feeds, {dx}, {}, {train});
+  const Evaluated mixed = Evaluate(graph, feeds, {dx}, kMixed, {train});
+  ExpectBFloat16Close(mixed, f32, 2e-2);
+  const std::string& dump = mixed.plan_dump;
+  EXPECT_THAT(dump, HasSubstr("writes the bfloat16 weights"));
+  EXPECT_THAT(dump, HasSubstr("MatMul+forward's bfloat16 weights [bfloat16]"));
+  const std::string weights = test::PortLayout(
+      dump, "MatMul+forward's bfloat16 weights [bfloat16]", "weights");
+  EXPECT_THAT(weights, HasSubstr(":bf16"));
+  EXPECT_THAT(weights, Not(HasSubstr("->")));  // no conversion of its own
+  EXPECT_THAT(f32.plan_dump, Not(HasSubstr("bfloat16 weights")));
 }
 
 TEST(MixedPrecisionTest, EnableMixedPrecisionGraphRewriteTurnsNewSessionsOn) {
