@@ -21,8 +21,11 @@ using train::Saver;
 
 class BFloat16CheckpointTest : public test::GraphTest {
  protected:
+  // One folder per test: ctest runs the tests of this fixture in parallel.
   std::string Dir() {
-    const std::string dir = ::testing::TempDir() + "/minitf_bf16_ckpt";
+    const std::string dir =
+        ::testing::TempDir() + "/minitf_bf16_ckpt_" +
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
