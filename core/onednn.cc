@@ -159,6 +159,12 @@ std::string LayoutName(const dnnl::memory::desc& desc) {
   return name;
 }
 
+dnnl::memory::desc ComputeOperand(const dnnl::memory::desc& given, bool bf16) {
+  return bf16 ? dnnl::memory::desc(given.dims(), dnnl::memory::data_type::bf16,
+                                   dnnl::memory::format_tag::any)
+              : given;
+}
+
 bool HasBFloat16Instructions() {
   // cpu_isa values are feature masks: a wider ISA contains a narrower one.
   const auto mask = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);

@@ -99,6 +99,12 @@ bool SameLayout(const BlockedLayout* a, const BlockedLayout* b);
 absl::Status ConvertLayout(const Tensor& value, const BlockedLayout* from,
                            const BlockedLayout* to);
 
+// An input of a primitive under mixed precision (PrepareContext::
+// compute_bfloat16): `given` itself in float32; with `bf16`, a bfloat16
+// copy in a layout the primitive chooses (format_tag::any), which the
+// input's port reorders into.
+dnnl::memory::desc ComputeOperand(const dnnl::memory::desc& given, bool bf16);
+
 // True when oneDNN runs bfloat16 natively here: the CPU has AVX-512 BF16
 // or AMX (oneDNN emulates it, slowly, on other AVX-512 CPUs).
 bool HasBFloat16Instructions();

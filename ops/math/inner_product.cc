@@ -28,17 +28,9 @@ memory::desc RowMajor(int64_t rows, int64_t cols) {
                       memory::dims{cols, 1});
 }
 
-// An input of a product: as given in float32; in bfloat16 (mixed
-// precision), a bfloat16 copy in the layout the primitive chooses.
-memory::desc Operand(const memory::desc& given, bool bf16) {
-  return bf16 ? memory::desc(given.dims(), memory::data_type::bf16,
-                             memory::format_tag::any)
-              : given;
-}
-
 // The forward primitive on row-major data and `weights` ({n, k}: oneDNN's
 // inner product weights are {out, in}); its pd is the backward ones' hint.
-// `bf16`: it reads bfloat16 copies of both (see Operand).
+// `bf16`: it reads bfloat16 copies of both (see ComputeOperand).
 dnnl::inner_product_forward::primitive_desc ForwardPd(
     const Dims& d, const memory::desc& weights, const MatMulFusion& fusion,
     bool bf16) {
@@ -55,8 +47,9 @@ dnnl::inner_product_forward::primitive_desc ForwardPd(
           : memory::desc();
   return dnnl::inner_product_forward::primitive_desc(
       dnnl::inner_product_forward::desc(
-          dnnl::prop_kind::forward_training, Operand(RowMajor(d.m, d.k), bf16),
-          Operand(weights, bf16), bias, RowMajor(d.m, d.n)),
+          dnnl::prop_kind::forward_training,
+          ComputeOperand(RowMajor(d.m, d.k), bf16),
+          ComputeOperand(weights, bf16), bias, RowMajor(d.m, d.n)),
       attr, CpuEngine());
 }
 
@@ -72,8 +65,8 @@ dnnl::inner_product_backward_data::primitive_desc BackwardDataPd(
     const Dims& d, const memory::desc& weights, bool bf16) {
   return dnnl::inner_product_backward_data::primitive_desc(
       dnnl::inner_product_backward_data::desc(
-          RowMajor(d.m, d.k), Operand(weights, bf16),
-          Operand(RowMajor(d.m, d.n), bf16)),
+          RowMajor(d.m, d.k), ComputeOperand(weights, bf16),
+          ComputeOperand(RowMajor(d.m, d.n), bf16)),
       UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}, bf16));
 }
 
@@ -81,8 +74,8 @@ dnnl::inner_product_backward_weights::primitive_desc BackwardWeightsPd(
     const Dims& d, const memory::desc& weights, bool bf16) {
   return dnnl::inner_product_backward_weights::primitive_desc(
       dnnl::inner_product_backward_weights::desc(
-          Operand(RowMajor(d.m, d.k), bf16), weights,
-          Operand(RowMajor(d.m, d.n), bf16)),
+          ComputeOperand(RowMajor(d.m, d.k), bf16), weights,
+          ComputeOperand(RowMajor(d.m, d.n), bf16)),
       UserScratchpad(), CpuEngine(), ForwardPd(d, weights, {}, bf16));
 }
 

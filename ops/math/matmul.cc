@@ -53,18 +53,13 @@ class MatMulKernel : public NonEmptyKernel {
       fusion_.activation->AppendTo(ops);
       attr.set_post_ops(ops);
     }
-    // In bfloat16 (PrepareContext::compute_bfloat16) the primitive reads
-    // bfloat16 copies of the operands, in layouts of its choosing, which the
-    // ports' reorders make; it writes float32.
-    auto operand = [&ctx](const memory::desc& plain) {
-      return ctx.compute_bfloat16
-                 ? memory::desc(plain.dims(), memory::data_type::bf16,
-                                memory::format_tag::any)
-                 : plain;
-    };
+    // In bfloat16 the primitive reads bfloat16 copies of the operands, which
+    // the ports' reorders make; it writes float32.
+    const bool bf16 = ctx.compute_bfloat16;
     dnnl::matmul::primitive_desc pd(
-        dnnl::matmul::desc(operand(a_md), operand(b_md), bias_md, c_md), attr,
-        CpuEngine());
+        dnnl::matmul::desc(ComputeOperand(a_md, bf16),
+                           ComputeOperand(b_md, bf16), bias_md, c_md),
+        attr, CpuEngine());
     primitive_ = dnnl::matmul(pd);
     a_.Init(a_md, pd.src_desc(), /*is_input=*/true);
     b_.Init(b_md, pd.weights_desc(), /*is_input=*/true);

@@ -203,10 +203,10 @@ class ConvKernel : public NonEmptyKernel {
     // In bfloat16 (PrepareContext::compute_bfloat16) the primitive reads
     // bfloat16 copies of its inputs, which the ports' reorders make, and
     // writes float32.
-    const auto in_type = ctx.compute_bfloat16 ? memory::data_type::bf16 : f32;
-    const memory::desc x_in(x_any.dims(), in_type, memory::format_tag::any);
-    const memory::desc w_in(w_any.dims(), in_type, memory::format_tag::any);
-    const memory::desc y_in(y_any.dims(), in_type, memory::format_tag::any);
+    const bool bf16 = ctx.compute_bfloat16;
+    const memory::desc x_in = ComputeOperand(x_any, bf16);
+    const memory::desc w_in = ComputeOperand(w_any, bf16);
+    const memory::desc y_in = ComputeOperand(y_any, bf16);
     const auto algo = dnnl::algorithm::convolution_direct;
     // The kernel owns its scratchpad. oneDNN's library-managed one is, for
     // its GEMM convolutions (chosen for small channel counts), a buffer per

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -114,27 +115,40 @@ void ExpectNear(const Tensor& actual, const Tensor& expected, float tolerance) {
   for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(a[i], e[i], tolerance) << i;
 }
 
+struct PlainAndRewritten {
+  Trained plain, rewritten;
+};
+
+// Trains `net` with no rewrites and with the default ones; expects the same
+// training, and each of `steps` in the rewritten plan's dump only.
+PlainAndRewritten TrainBothWays(Graph& graph, const Net& net,
+                                std::initializer_list<const char*> steps) {
+  PlainAndRewritten both{
+      .plain =
+          Train(graph, net, {.remapping = false, .layout_optimizer = false}),
+      .rewritten = Train(graph, net, {})};
+  for (const char* step : steps) {
+    EXPECT_TRUE(absl::StrContains(both.rewritten.plan_dump, step)) << step;
+    EXPECT_FALSE(absl::StrContains(both.plain.plan_dump, step)) << step;
+  }
+  ExpectSameTraining(both.plain, both.rewritten, net);
+  return both;
+}
+
 TEST(PlanRewriteTest, FusedPlanTrainsAsThePlainOne) {
   Graph graph;
   GraphGuard guard(graph);
-  const Net net = SmallCnn();
-  const Trained plain =
-      Train(graph, net, {.remapping = false, .layout_optimizer = false});
-  const Trained fused = Train(graph, net, {});
-
   // The fused plan holds every fusion; the plain one none.
-  for (const char* step :
-       {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Elu 'Conv2D_1'",
-        "MatMul+BiasAdd+Relu 'MatMul'", "MatMul+BiasAdd 'MatMul_1'",
-        "Conv2DBackpropFilter+BiasAddGrad", "MaxPool+workspace",
-        "MaxPoolGrad+forward's workspace", "ReluGrad+before MaxPoolGrad",
-        "EluGrad+before MaxPoolGrad", "post_ops:Relu", "post_ops:Elu"}) {
-    EXPECT_TRUE(absl::StrContains(fused.plan_dump, step)) << step;
-    EXPECT_FALSE(absl::StrContains(plain.plan_dump, step)) << step;
-  }
-  EXPECT_THAT(plain.plan_dump, HasSubstr("(recomputes the forward)"));
-  EXPECT_THAT(fused.plan_dump, Not(HasSubstr("(recomputes the forward)")));
-  ExpectSameTraining(plain, fused, net);
+  const PlainAndRewritten both = TrainBothWays(
+      graph, SmallCnn(),
+      {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Elu 'Conv2D_1'",
+       "MatMul+BiasAdd+Relu 'MatMul'", "MatMul+BiasAdd 'MatMul_1'",
+       "Conv2DBackpropFilter+BiasAddGrad", "MaxPool+workspace",
+       "MaxPoolGrad+forward's workspace", "ReluGrad+before MaxPoolGrad",
+       "EluGrad+before MaxPoolGrad", "post_ops:Relu", "post_ops:Elu"});
+  EXPECT_THAT(both.plain.plan_dump, HasSubstr("(recomputes the forward)"));
+  EXPECT_THAT(both.rewritten.plan_dump,
+              Not(HasSubstr("(recomputes the forward)")));
 }
 
 // The layout optimizer keeps w1, w2 and their Adam slots blocked in the
@@ -327,20 +341,13 @@ Net CnnWithCond() {
 TEST(PlanRewriteTest, PlansWithControlFlowAreRewritten) {
   Graph graph;
   GraphGuard guard(graph);
-  const Net net = CnnWithCond();
-  const Trained plain =
-      Train(graph, net, {.remapping = false, .layout_optimizer = false});
-  const Trained rewritten = Train(graph, net, {});
-  for (const char* step :
-       {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Relu 'cond/Conv2D'",
-        "Conv2D+BiasAdd+Elu 'cond/Conv2D_1'", "MaxPool+workspace",
-        "ReluGrad+before MaxPoolGrad", "Conv2DBackpropFilter+BiasAddGrad"}) {
-    EXPECT_TRUE(absl::StrContains(rewritten.plan_dump, step)) << step;
-    EXPECT_FALSE(absl::StrContains(plain.plan_dump, step)) << step;
-  }
+  const PlainAndRewritten both = TrainBothWays(
+      graph, CnnWithCond(),
+      {"Conv2D+BiasAdd+Relu 'Conv2D'", "Conv2D+BiasAdd+Relu 'cond/Conv2D'",
+       "Conv2D+BiasAdd+Elu 'cond/Conv2D_1'", "MaxPool+workspace",
+       "ReluGrad+before MaxPoolGrad", "Conv2DBackpropFilter+BiasAddGrad"});
   EXPECT_TRUE(absl::StartsWith(
-      PortLayout(rewritten.plan_dump, "'Conv2D' (", "dst"), "aB"));
-  ExpectSameTraining(plain, rewritten, net);
+      PortLayout(both.rewritten.plan_dump, "'Conv2D' (", "dst"), "aB"));
 }
 
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a
