@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/nn/weight_layouts.h"
 
 namespace minitf {
 namespace {
@@ -255,125 +256,30 @@ bool IsMatMul(const PlanStep& step, bool transpose_a, bool transpose_b) {
          step.node->attr<bool>("transpose_b") == transpose_b;
 }
 
-// The variable step whose output `value` is, through Identity steps
-// (a variable's `read`), or -1.
-int VariableBehind(const PlanIR& ir, const PlanUses& uses, int value) {
-  for (int step = uses.producer[value]; step >= 0;
-       step = uses.producer[ir.steps[step].inputs[0]]) {
-    const PlanStep& p = ir.steps[step];
-    if (p.node->type() != "Identity") {
-      const OpDef* def = LookupOp(p.node->type());
-      return def != nullptr && def->is_variable ? step : -1;
-    }
-    if (p.inputs[0] < 0) return -1;
-  }
-  return -1;
-}
-
-// The steps that read variable step `v`'s value through Identity steps
-// only, none fetched; false when something else reads it.
-bool ReadersThroughIdentities(const PlanIR& ir, const PlanUses& uses, int v,
-                              std::vector<int>& readers) {
-  std::vector<int> values = {ir.steps[v].outputs[0]};
-  while (!values.empty()) {
-    const int value = values.back();
-    values.pop_back();
-    if (uses.fetched[value]) return false;
-    for (int r : uses.consumers[value]) {
-      if (ir.steps[r].node->type() == "Identity") {
-        values.push_back(ir.steps[r].outputs[0]);
-      } else {
-        readers.push_back(r);
-      }
-    }
-  }
-  return true;
-}
-
-// The steps whose refs name `slot`.
-std::vector<int> StepsReferencing(const PlanIR& ir, const VariableSlot* slot) {
-  std::vector<int> steps;
-  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
-    for (const VariableSlot* r : ir.steps[s].refs) {
-      if (r == slot) {
-        steps.push_back(s);
-        break;
-      }
-    }
-  }
-  return steps;
-}
-
-// What the layout optimizer rewrites for one dense layer's kernel.
+// What the layout optimizer rewrites for one dense layer's kernel: its
+// products x·W (forward), g·Wᵀ (backward data) and xᵀ·g (W's gradient).
 struct DenseWeights {
+  nn::TrainedWeights trained;
   std::vector<int> forward, backward_data;
-  int backward_weights = -1;
-  std::vector<VariableSlot*> slots;  // the variable, then the update's slots
 };
 
 // The dense layer whose kernel the elementwise update step `u` trains, when
-// nothing else in the plan reads the kernel, its gradient or the update's
-// slots (see the file comment).
+// its weights qualify for a blocked layout (nn::FindTrainedWeights).
 std::optional<DenseWeights> FindDenseWeights(const PlanIR& ir,
                                              const PlanUses& uses, int u) {
-  const PlanStep& update = ir.steps[u];
-  const OpDef* def = LookupOp(update.node->type());
-  if (def == nullptr || def->elementwise_update_grad < 0 ||
-      !nn::HasElements(ir, update)) {
-    return std::nullopt;
-  }
-  for (int out : update.outputs) {
-    if (uses.fetched[out] || !uses.consumers[out].empty()) return std::nullopt;
-  }
-  DenseWeights dense;
-  // The gradient: xᵀ·g, maybe through Identity steps, read by `u` alone.
-  int grad = update.inputs[def->elementwise_update_grad];
-  int reader = u, producer = -1;
-  while (true) {
-    if (grad < 0 || !uses.OnlyReader(grad, reader)) return std::nullopt;
-    producer = uses.producer[grad];
-    if (producer < 0) return std::nullopt;
-    if (ir.steps[producer].node->type() != "Identity") break;
-    reader = producer;
-    grad = ir.steps[producer].inputs[0];
-  }
-  if (!IsMatMul(ir.steps[producer], true, false) ||
-      !ir.steps[producer].fused_ops.empty()) {
-    return std::nullopt;
-  }
-  dense.backward_weights = producer;
-  // Each variable the update writes: touched by no other step, and read,
-  // if at all, as the right operand of products for the kernel only.
-  for (int r : def->ref_inputs) {
-    VariableSlot* slot = update.refs[r];
-    if (slot == nullptr) return std::nullopt;
-    const std::vector<int> touching = StepsReferencing(ir, slot);
-    int variable = -1;
-    for (int s : touching) {
-      if (s == u) continue;
-      const OpDef* d = LookupOp(ir.steps[s].node->type());
-      if (d == nullptr || !d->is_variable || variable >= 0) return std::nullopt;
-      variable = s;
-    }
-    // (An optimizer's slot often has no step: only the update uses it.)
-    std::vector<int> readers;
-    if (variable >= 0 &&
-        !ReadersThroughIdentities(ir, uses, variable, readers)) {
-      return std::nullopt;
-    }
-    for (int reader : readers) {
-      const PlanStep& step = ir.steps[reader];
-      const bool forward = IsMatMul(step, false, false);
-      if (r != 0 || (!forward && !IsMatMul(step, false, true)) ||
-          !step.fused_ops.empty() ||
-          VariableBehind(ir, uses, step.inputs[1]) != variable ||
-          VariableBehind(ir, uses, step.inputs[0]) == variable ||
-          !nn::HasElements(ir, step)) {
-        return std::nullopt;
-      }
-      (forward ? dense.forward : dense.backward_data).push_back(reader);
-    }
-    dense.slots.push_back(slot);
+  const nn::WeightsRoles roles = {
+      .computes_gradient =
+          [](const PlanStep& s) { return IsMatMul(s, true, false); },
+      .reads_weights =
+          [](const PlanStep& s) {
+            return IsMatMul(s, false, false) || IsMatMul(s, false, true);
+          }};
+  auto trained = nn::FindTrainedWeights(ir, uses, u, roles);
+  if (!trained) return std::nullopt;
+  DenseWeights dense{.trained = std::move(*trained)};
+  for (int r : dense.trained.readers) {
+    (IsMatMul(ir.steps[r], false, false) ? dense.forward : dense.backward_data)
+        .push_back(r);
   }
   return dense;
 }
@@ -459,9 +365,9 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
     for (int s : dense->backward_data)
       dims.push_back(StepDims(ir, s, Role::kBackwardData));
     dims.push_back(
-        StepDims(ir, dense->backward_weights, Role::kBackwardWeights));
+        StepDims(ir, dense->trained.gradient, Role::kBackwardWeights));
     // One precision for all of the layer's products.
-    const bool bf16 = ir.steps[dense->backward_weights].bfloat16;
+    const bool bf16 = ir.steps[dense->trained.gradient].bfloat16;
     bool same_precision = true;
     for (const std::vector<int>* steps :
          {&dense->forward, &dense->backward_data}) {
@@ -475,25 +381,12 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
       ir.steps[s].kernel = StepKernel(Role::kForward, {}, layout);
     for (int s : dense->backward_data)
       ir.steps[s].kernel = StepKernel(Role::kBackwardData, {}, layout);
-    ir.steps[dense->backward_weights].kernel =
+    ir.steps[dense->trained.gradient].kernel =
         StepKernel(Role::kBackwardWeights, {}, layout);
-    for (VariableSlot* slot : dense->slots)
-      ir.variable_layouts.emplace_back(slot, layout);
+    nn::AdoptLayout(ir, dense->trained, layout);
     if (bf16) ShareBFloat16Weights(ir, *dense, *layout);
   }
   return absl::OkStatus();
-}
-
-std::shared_ptr<const BlockedLayout> WeightsLayoutOf(const PlanIR& ir,
-                                                     const PlanUses& uses,
-                                                     int s) {
-  const int variable = VariableBehind(ir, uses, ir.steps[s].inputs[1]);
-  if (variable < 0) return nullptr;
-  const VariableSlot* slot = ir.steps[variable].refs[0];
-  for (const auto& [adopted, layout] : ir.variable_layouts) {
-    if (adopted == slot) return layout;
-  }
-  return nullptr;
 }
 
 KernelFactory InnerProductKernel(MatMulFusion fusion,

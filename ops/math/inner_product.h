@@ -10,7 +10,7 @@
 //                        .enabled = &RewriterConfig::layout_optimizer,
 //                        .pass = DenseWeightLayouts});
 //   // then, fusing a bias and activation into a MatMul step:
-//   if (auto layout = WeightsLayoutOf(ir, uses, s))
+//   if (auto layout = nn::WeightsLayoutOf(ir, uses, s))
 //     kernel = InnerProductKernel(fusion, layout);
 #ifndef MINITF_OPS_MATH_INNER_PRODUCT_H_
 #define MINITF_OPS_MATH_INNER_PRODUCT_H_
@@ -34,12 +34,6 @@ struct MatMulFusion {
 
 // The layout optimizer's pass (see the file comment).
 absl::Status DenseWeightLayouts(PlanIR& ir);
-
-// The blocked layout of the weights that MatMul step `s` reads as its right
-// operand, when the layout optimizer chose one; null otherwise.
-std::shared_ptr<const BlockedLayout> WeightsLayoutOf(const PlanIR& ir,
-                                                     const PlanUses& uses,
-                                                     int s);
 
 // A forward product x·W on weights in `layout`, with `fusion`.
 KernelFactory InnerProductKernel(MatMulFusion fusion,

@@ -18,6 +18,7 @@
 #include "minitf/ops/math/inner_product.h"
 #include "minitf/ops/math/math_ops.h"
 #include "minitf/ops/nn/fusion.h"
+#include "minitf/ops/nn/weight_layouts.h"
 #include "minitf/ops/shape_fns.h"
 
 namespace minitf {
@@ -113,7 +114,7 @@ absl::Status FuseMatMuls(PlanIR& ir) {
     if (!chain) continue;
     MatMulFusion fusion{.bias = true, .activation = chain->post_op};
     // On weights the layout optimizer keeps blocked: an inner product.
-    auto layout = WeightsLayoutOf(ir, uses, s);
+    auto layout = nn::WeightsLayoutOf(ir, uses, s);
     KernelFactory kernel =
         layout != nullptr ? InnerProductKernel(fusion, std::move(layout))
                           : [fusion](const Node&) -> std::unique_ptr<OpKernel> {
