@@ -7,15 +7,18 @@
 #include <optional>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "minitf/core/errors.h"
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_builder.h"
 #include "minitf/graph/op_registry.h"
 #include "minitf/graph/plan_rewrite.h"
 #include "minitf/ops/nn/fusion.h"
+#include "minitf/ops/nn/weight_layouts.h"
 #include "minitf/ops/nn/window.h"
 #include "minitf/ops/shape_fns.h"
 
@@ -165,66 +168,121 @@ struct ConvFusion {
   std::optional<EltwisePostOp> activation;
 };
 
+// One convolution step's oneDNN problem: its operands' descriptors and
+// geometry, from the node's attributes and the shapes of the step's inputs
+// and outputs. In bfloat16 the primitives read bfloat16 copies of their
+// inputs (ComputeOperand), which the ports' reorders make, and write
+// float32.
+struct ConvProblem {
+  memory::desc x_plain, x_any, y_plain, y_any, w_plain, w_any, bias;
+  memory::dims strides, dilates, pad_l, pad_r;
+  bool bf16 = false;
+
+  static absl::StatusOr<ConvProblem> Of(const Node& node, int spatial,
+                                        ConvMode mode,
+                                        absl::Span<const Shape> inputs,
+                                        absl::Span<const Shape> outputs,
+                                        bool bias, bool bf16) {
+    MINITF_ASSIGN_OR_RETURN(ConvAttrs a, AttrsOf(node, spatial));
+    const Shape& x = mode == ConvMode::kBackwardData ? outputs[0] : inputs[0];
+    const Shape& w = mode == ConvMode::kBackwardFilter ? outputs[0] : inputs[1];
+    const Shape& y = mode == ConvMode::kForward ? outputs[0] : inputs[2];
+    MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
+                            a.Slide(x, a.Kernel(w), a.strides, a.dilations));
+    const auto f32 = memory::data_type::f32;
+    ConvProblem p{
+        .x_plain = a.PlainDesc(x),
+        .x_any = a.AnyDesc(x),
+        .y_plain = a.PlainDesc(y),
+        .y_any = a.AnyDesc(y),
+        .w_plain = memory::desc(FilterDims(a, w), f32, FilterTag(spatial)),
+        .w_any = memory::desc(FilterDims(a, w), f32, memory::format_tag::any),
+        .bias = bias ? memory::desc({y.dim(a.channel_axis())}, f32,
+                                    memory::format_tag::a)
+                     : memory::desc(),
+        .strides = a.strides,
+        .pad_l = g.pad_before,
+        .pad_r = g.pad_after,
+        .bf16 = bf16};
+    for (int64_t d : a.dilations) p.dilates.push_back(d - 1);  // the gaps
+    return p;
+  }
+
+  dnnl::convolution_forward::primitive_desc Forward(
+      const dnnl::primitive_attr& attr) const {
+    return {{dnnl::prop_kind::forward_training, kAlgorithm,
+             ComputeOperand(x_any, bf16), ComputeOperand(w_any, bf16), bias,
+             y_any, strides, dilates, pad_l, pad_r},
+            attr,
+            CpuEngine()};
+  }
+  dnnl::convolution_backward_data::primitive_desc BackwardData(
+      const dnnl::primitive_attr& attr,
+      const dnnl::convolution_forward::primitive_desc& forward) const {
+    return {{kAlgorithm, x_any, ComputeOperand(w_any, bf16),
+             ComputeOperand(y_any, bf16), strides, dilates, pad_l, pad_r},
+            attr,
+            CpuEngine(),
+            forward};
+  }
+  dnnl::convolution_backward_weights::primitive_desc BackwardWeights(
+      const dnnl::primitive_attr& attr,
+      const dnnl::convolution_forward::primitive_desc& forward) const {
+    return {{kAlgorithm, ComputeOperand(x_any, bf16), w_any, bias,
+             ComputeOperand(y_any, bf16), strides, dilates, pad_l, pad_r},
+            attr,
+            CpuEngine(),
+            forward};
+  }
+
+  static constexpr auto kAlgorithm = dnnl::algorithm::convolution_direct;
+};
+
+// The kernel owns its scratchpad. oneDNN's library-managed one is, for its
+// GEMM convolutions (chosen for small channel counts), a buffer per
+// creating thread: a primitive run or destroyed on another thread (a plan
+// instance moves between the threads of a Session) would use or free
+// another thread's buffer.
+dnnl::primitive_attr UserScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 // With an empty operand (no batch, no channels, no filters), every output
 // with elements is zeros: a forward sum over no input channels, a data
 // gradient through no filters, a filter gradient over no batch. (The
 // remapper never fuses a step with an empty operand: a fused bias and
-// activation would not be zeros.)
+// activation would not be zeros.) With `filter_layout` (the layout
+// optimizer's, see ConvFilterLayouts), the filter arrives, or its gradient
+// is written, in that layout.
 class ConvKernel : public NonEmptyKernel {
  public:
-  ConvKernel(int spatial, ConvMode mode, ConvFusion fusion = {})
-      : spatial_(spatial), mode_(mode), fusion_(std::move(fusion)) {}
+  ConvKernel(int spatial, ConvMode mode, ConvFusion fusion = {},
+             std::shared_ptr<const BlockedLayout> filter_layout = nullptr)
+      : spatial_(spatial),
+        mode_(mode),
+        fusion_(std::move(fusion)),
+        filter_layout_(std::move(filter_layout)) {}
 
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
-    MINITF_ASSIGN_OR_RETURN(ConvAttrs a, AttrsOf(ctx.node, spatial_));
-    const Shape& x = mode_ == ConvMode::kBackwardData ? ctx.output_shapes[0]
-                                                      : ctx.input_shapes[0];
-    const Shape& w = mode_ == ConvMode::kBackwardFilter ? ctx.output_shapes[0]
-                                                        : ctx.input_shapes[1];
-    const Shape& y = mode_ == ConvMode::kForward ? ctx.output_shapes[0]
-                                                 : ctx.input_shapes[2];
-    MINITF_ASSIGN_OR_RETURN(WindowGeometry g,
-                            a.Slide(x, a.Kernel(w), a.strides, a.dilations));
-    const memory::dims& strides = a.strides;
-    const memory::dims& pad_l = g.pad_before;
-    const memory::dims& pad_r = g.pad_after;
-    memory::dims dilates;  // oneDNN counts the extra gaps
-    for (int64_t d : a.dilations) dilates.push_back(d - 1);
-    const auto f32 = memory::data_type::f32;
-    const memory::desc x_plain = a.PlainDesc(x), x_any = a.AnyDesc(x);
-    const memory::desc y_plain = a.PlainDesc(y), y_any = a.AnyDesc(y);
-    const memory::desc w_plain(FilterDims(a, w), f32, FilterTag(spatial_));
-    const memory::desc w_any(FilterDims(a, w), f32, memory::format_tag::any);
-    const memory::desc b_plain = fusion_.bias
-                                     ? memory::desc({y.dim(a.channel_axis())},
-                                                    f32, memory::format_tag::a)
-                                     : memory::desc();
-    // In bfloat16 (PrepareContext::compute_bfloat16) the primitive reads
-    // bfloat16 copies of its inputs, which the ports' reorders make, and
-    // writes float32.
-    const bool bf16 = ctx.compute_bfloat16;
-    const memory::desc x_in = ComputeOperand(x_any, bf16);
-    const memory::desc w_in = ComputeOperand(w_any, bf16);
-    const memory::desc y_in = ComputeOperand(y_any, bf16);
-    const auto algo = dnnl::algorithm::convolution_direct;
-    // The kernel owns its scratchpad. oneDNN's library-managed one is, for
-    // its GEMM convolutions (chosen for small channel counts), a buffer per
-    // creating thread: a primitive run or destroyed on another thread (a
-    // plan instance moves between the threads of a Session) would use or
-    // free another thread's buffer.
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    MINITF_ASSIGN_OR_RETURN(
+        const ConvProblem p,
+        ConvProblem::Of(ctx.node, spatial_, mode_, ctx.input_shapes,
+                        ctx.output_shapes, fusion_.bias, ctx.compute_bfloat16));
+    const dnnl::primitive_attr attr = UserScratchpad();
     dnnl::primitive_attr forward_attr = attr;
     if (fusion_.activation) {
       dnnl::post_ops ops;
       fusion_.activation->AppendTo(ops);
       forward_attr.set_post_ops(ops);
     }
-    dnnl::convolution_forward::primitive_desc forward(
-        {dnnl::prop_kind::forward_training, algo, x_in, w_in, b_plain, y_any,
-         strides, dilates, pad_l, pad_r},
-        forward_attr, CpuEngine());
+    const auto forward = p.Forward(forward_attr);
+    const memory::desc& x_plain = p.x_plain;
+    const memory::desc& y_plain = p.y_plain;
+    const memory::desc& w_plain = p.w_plain;
+    const memory::desc& b_plain = p.bias;
     memory::desc scratchpad;
     switch (mode_) {
       case ConvMode::kForward:
@@ -238,9 +296,7 @@ class ConvKernel : public NonEmptyKernel {
         Bind(ctx, DNNL_ARG_DST, y_plain, forward.dst_desc(), kOutput);
         break;
       case ConvMode::kBackwardData: {
-        dnnl::convolution_backward_data::primitive_desc pd(
-            {algo, x_any, w_in, y_in, strides, dilates, pad_l, pad_r}, attr,
-            CpuEngine(), forward);
+        const auto pd = p.BackwardData(attr, forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
         Bind(ctx, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
@@ -249,9 +305,7 @@ class ConvKernel : public NonEmptyKernel {
         break;
       }
       case ConvMode::kBackwardFilter: {
-        dnnl::convolution_backward_weights::primitive_desc pd(
-            {algo, x_in, w_any, b_plain, y_in, strides, dilates, pad_l, pad_r},
-            attr, CpuEngine(), forward);
+        const auto pd = p.BackwardWeights(attr, forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
         Bind(ctx, DNNL_ARG_SRC, x_plain, pd.src_desc(), 0);
@@ -319,7 +373,17 @@ class ConvKernel : public NonEmptyKernel {
   void Bind(const PrepareContext& ctx, int arg, const memory::desc& plain,
             const memory::desc& chosen, int operand) {
     DnnlPort& port = ports_[num_ports_];
-    if (operand < kOutput) {
+    // The filter, or its gradient: in the variable's layout when the plan
+    // keeps it blocked.
+    const bool filter =
+        mode_ == ConvMode::kBackwardFilter ? operand == kOutput : operand == 1;
+    if (filter && filter_layout_ != nullptr) {
+      if (operand < kOutput) {
+        port.InitInput(plain, filter_layout_.get(), chosen);
+      } else {
+        port.InitOutput(filter_layout_->blocked, chosen, /*may_block=*/false);
+      }
+    } else if (operand < kOutput) {
       port.InitInput(plain, ctx.input_layout(operand), chosen);
     } else {
       // The bias gradient, output 1, stays row-major.
@@ -334,6 +398,7 @@ class ConvKernel : public NonEmptyKernel {
   int spatial_;
   ConvMode mode_;
   ConvFusion fusion_;
+  std::shared_ptr<const BlockedLayout> filter_layout_;
   dnnl::primitive primitive_;
   DnnlPort ports_[4];
   int output_port_ = -1;
@@ -400,10 +465,84 @@ std::optional<std::pair<int, ConvMode>> ConvOpOf(const std::string& type) {
   return std::nullopt;
 }
 
-KernelFactory FusedConvKernel(int spatial, ConvMode mode, ConvFusion fusion) {
-  return [spatial, mode, fusion](const Node&) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ConvKernel>(spatial, mode, fusion);
+// A ConvKernel with `fusion`, on the filter in `filter_layout` (null:
+// row-major).
+KernelFactory FusedConvKernel(
+    int spatial, ConvMode mode, ConvFusion fusion,
+    std::shared_ptr<const BlockedLayout> filter_layout = nullptr) {
+  return [spatial, mode, fusion, filter_layout = std::move(filter_layout)](
+             const Node&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ConvKernel>(spatial, mode, fusion, filter_layout);
   };
+}
+
+bool IsConvolution(const PlanStep& step) {
+  return ConvOpOf(step.node->type()).has_value();
+}
+
+bool IsFilterGradient(const PlanStep& step) {
+  const auto op = ConvOpOf(step.node->type());
+  return op && op->second == ConvMode::kBackwardFilter;
+}
+
+// The layout a convolution filter is kept in between steps: the one its
+// gradient's primitive (`step`) writes, which the float32 forward reads
+// too; null when that is the row-major layout or pads it.
+std::shared_ptr<const BlockedLayout> ChooseFilterLayout(const PlanIR& ir,
+                                                        const PlanStep& step,
+                                                        int spatial) {
+  std::vector<Shape> inputs, outputs;
+  for (int v : step.inputs) inputs.push_back(ir.values[v].shape);
+  for (int v : step.outputs) outputs.push_back(ir.values[v].shape);
+  const auto p =
+      ConvProblem::Of(*step.node, spatial, ConvMode::kBackwardFilter, inputs,
+                      outputs, /*bias=*/false, step.bfloat16);
+  if (!p.ok()) return nullptr;
+  try {
+    const dnnl::primitive_attr attr = UserScratchpad();
+    const memory::desc blocked =
+        p->BackwardWeights(attr, p->Forward(attr)).diff_weights_desc();
+    if (blocked == p->w_plain || blocked.get_size() != p->w_plain.get_size()) {
+      return nullptr;
+    }
+    return std::make_shared<BlockedLayout>(
+        BlockedLayout{.plain = p->w_plain, .blocked = blocked});
+  } catch (const dnnl::error&) {
+    return nullptr;  // no primitive for these shapes: the kernel will say
+  }
+}
+
+// RewriterConfig::layout_optimizer for convolutions: a filter that only
+// its layer's convolutions read and an elementwise update trains
+// (weight_layouts.h) is kept in ChooseFilterLayout's layout, with the
+// update's slots, so neither its forward nor its gradient reorders it
+// each step. (Backward-data still does: oneDNN's kernels for it want the
+// filter blocked the other way round, and another layout gives ref:.)
+absl::Status ConvFilterLayouts(PlanIR& ir) {
+  const PlanUses uses(ir);
+  const WeightsRoles roles = {.computes_gradient = IsFilterGradient,
+                              .reads_weights = IsConvolution};
+  for (int u = 0; u < static_cast<int>(ir.steps.size()); ++u) {
+    const auto weights = FindTrainedWeights(ir, uses, u, roles);
+    if (!weights) continue;
+    const int spatial =
+        ConvOpOf(ir.steps[weights->gradient].node->type())->first;
+    const auto layout =
+        ChooseFilterLayout(ir, ir.steps[weights->gradient], spatial);
+    if (layout == nullptr) continue;
+    // The readers and the gradient (a reader too when it takes the
+    // filter's shape from the variable).
+    std::vector<int> steps = weights->readers;
+    if (!absl::c_linear_search(steps, weights->gradient)) {
+      steps.push_back(weights->gradient);
+    }
+    for (int s : steps) {
+      const auto op = ConvOpOf(ir.steps[s].node->type());
+      ir.steps[s].kernel = FusedConvKernel(op->first, op->second, {}, layout);
+    }
+    AdoptLayout(ir, *weights, layout);
+  }
+  return absl::OkStatus();
 }
 
 // Filter gradient + the BiasAddGrad of the same out_backprop -> one
@@ -429,7 +568,8 @@ void FuseBackwardFilter(PlanIR& ir, const PlanUses& uses, int s, int spatial,
     PlanStep fused = filter_grad;
     fused.outputs.push_back(ir.steps[b].outputs[0]);
     fused.kernel =
-        FusedConvKernel(spatial, ConvMode::kBackwardFilter, {.bias = true});
+        FusedConvKernel(spatial, ConvMode::kBackwardFilter, {.bias = true},
+                        WeightsLayoutOf(ir, uses, s));
     fused.fused_ops.push_back("BiasAddGrad");
     fused.fused_nodes.push_back(ir.steps[b].node);
     erase[first == s ? b : s] = 1;
@@ -462,7 +602,8 @@ absl::Status FuseConvolutions(PlanIR& ir) {
       FuseBiasActivation(
           ir, s, *chain,
           FusedConvKernel(op->first, ConvMode::kForward,
-                          {.bias = true, .activation = chain->post_op}),
+                          {.bias = true, .activation = chain->post_op},
+                          WeightsLayoutOf(ir, uses, s)),
           erase);
     } else {
       FuseBackwardFilter(ir, uses, s, op->first, channels_last, erase);
@@ -554,6 +695,10 @@ void RegisterConvOps() {
            .bfloat16_compute = true});
     }
   }
+  // Before the fusion, which keeps the layouts it chose.
+  RegisterPlanRewrite({.name = "ConvFilterLayouts",
+                       .enabled = &RewriterConfig::layout_optimizer,
+                       .pass = ConvFilterLayouts});
   RegisterPlanRewrite({.name = "FuseConvolutions",
                        .enabled = &RewriterConfig::remapping,
                        .pass = FuseConvolutions});

@@ -1,6 +1,6 @@
 // Weights kept in a blocked layout between steps (RewriterConfig::
 // layout_optimizer): what the layout passes of dense layers
-// (ops/math/inner_product.cc) and convolutions (ops/nn/conv_layouts.cc)
+// (ops/math/inner_product.cc) and convolutions (ops/nn/conv_ops.cc)
 // share. A variable qualifies when an elementwise update step
 // (OpDef::elementwise_update_grad) trains it on a gradient that one step
 // alone computes, and nothing else in the plan touches it, its gradient or

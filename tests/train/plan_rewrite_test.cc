@@ -115,6 +115,23 @@ void ExpectNear(const Tensor& actual, const Tensor& expected, float tolerance) {
   for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(a[i], e[i], tolerance) << i;
 }
 
+struct StepPort {
+  const char* step;
+  const char* port;
+};
+
+// Expects each port of `ports` in `dump` in a blocked layout starting with
+// `prefix`, taken as it comes (no reorder: no "->").
+void ExpectPortsIn(const std::string& dump, const char* prefix,
+                   std::initializer_list<StepPort> ports) {
+  for (const auto& [step, port] : ports) {
+    const std::string layout = PortLayout(dump, step, port);
+    EXPECT_TRUE(absl::StartsWith(layout, prefix) &&
+                !absl::StrContains(layout, "->"))
+        << step << " " << port << ": " << layout;
+  }
+}
+
 struct PlainAndRewritten {
   Trained plain, rewritten;
 };
@@ -181,8 +198,13 @@ TEST(PlanRewriteTest, BlockedDenseWeightsTrainAsRowMajorOnes) {
 
 // Layout propagation: between the convolutions, poolings and activation
 // gradients, values stay in the layout the producing primitive chose; only
-// the network's input, the reshape before the dense layer and the filters
-// are reordered. Training gives the row-major plan's losses and weights.
+// the network's input and the reshape before the dense layer are reordered.
+// The filters and their Momentum slots stay, between steps, in the layout
+// their gradients' primitives write and the forward convolutions read:
+// neither reorders them per step (backward data, which wants them blocked
+// the other way round, does). Training gives the row-major plan's losses
+// and weights, also when each step is followed by a fetch of every
+// variable (which converts them back and forth).
 TEST(PlanRewriteTest, PropagatedLayoutsTrainAsRowMajorOnes) {
   Graph graph;
   GraphGuard guard(graph);
@@ -190,31 +212,84 @@ TEST(PlanRewriteTest, PropagatedLayoutsTrainAsRowMajorOnes) {
   const Trained row_major =
       Train(graph, net, {.remapping = false, .layout_optimizer = false});
   const Trained blocked = Train(graph, net, {});
+  const Trained alternating = Train(graph, net, {}, /*fetch_each_step=*/true);
   ExpectSameTraining(row_major, blocked, net);
+  ExpectSameTraining(row_major, alternating, net);
   // conv1 writes its output blocked (channels in blocks: "aBcd16b" with
   // AVX-512, "aBcd8b" with AVX2), which pool1 and the relu gradient take as
   // it comes; pool1's output feeds conv2 and conv2's filter gradient as is.
   const std::string& dump = blocked.plan_dump;
-  const struct {
-    const char* step;
-    const char* port;
-  } kBlocked[] = {
-      {"'Conv2D' (", "dst"},
-      {"'MaxPool' (", "in0"},
-      {"'MaxPool' (", "out"},
-      {"'Conv2D_1' (", "src"},
-      {"'Conv2D_1' (", "dst"},
-      {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "src"},
-      {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "diff_dst"},
-      {"'gradients/Conv2D_1_grad/Conv2DBackpropInput' (", "diff_src"},
-      {"'gradients/MaxPool_grad/MaxPoolGrad' (", "in2"},
-      {"'gradients/Relu_grad/ReluGrad' (", "diff_src"},
+  ExpectPortsIn(
+      dump, "aB",
+      {
+          {"'Conv2D' (", "dst"},
+          {"'MaxPool' (", "in0"},
+          {"'MaxPool' (", "out"},
+          {"'Conv2D_1' (", "src"},
+          {"'Conv2D_1' (", "dst"},
+          {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "src"},
+          {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "diff_dst"},
+          {"'gradients/Conv2D_1_grad/Conv2DBackpropInput' (", "diff_src"},
+          {"'gradients/MaxPool_grad/MaxPoolGrad' (", "in2"},
+          {"'gradients/Relu_grad/ReluGrad' (", "diff_src"},
+      });
+  for (const char* variable :
+       {"k1 in ", "k1/Momentum in ", "k2 in ", "k2/Momentum in "}) {
+    EXPECT_THAT(dump, HasSubstr(variable));
+    EXPECT_THAT(row_major.plan_dump, Not(HasSubstr(variable)));
+  }
+  // (Filters block the output channels: "A...".)
+  ExpectPortsIn(
+      dump, "A",
+      {{"'Conv2D' (", "weights"},
+       {"'Conv2D_1' (", "weights"},
+       {"'gradients/Conv2D_grad/Conv2DBackpropFilter' (", "diff_weights"},
+       {"'gradients/Conv2D_1_grad/Conv2DBackpropFilter' (", "diff_weights"}});
+}
+
+// A convolution of `spatial` dims over 16 channels (3 wide, SAME, relu)
+// between two more, then dense 10, SGD: each filter is read forward and,
+// but for the first's, for the input gradient.
+Net ConvNet(int spatial) {
+  Net net;
+  std::vector<int64_t> x_dims = {2}, k_dims;
+  for (int i = 0; i < spatial; ++i) {
+    x_dims.push_back(4);
+    k_dims.push_back(3);
+  }
+  x_dims.push_back(16);
+  k_dims.insert(k_dims.end(), {16, 16});
+  const int64_t pixels = 2 * (spatial == 1 ? 4 : spatial == 2 ? 16 : 64);
+  Output x = placeholder(float32, Shape(x_dims), "x");
+  Output labels = placeholder(int32, {2}, "labels");
+  Variable k1 = Weights(Shape(k_dims), 31, 0.2f, "k1");
+  Variable k2 = Weights(Shape(k_dims), 32, 0.2f, "k2");
+  Variable w3 = Weights({pixels / 2 * 16, 10}, 33, 0.1f, "w3");
+  net.variables = {k1, k2, w3};
+  const nn::ConvolutionOptions same{.padding = "SAME"};
+  Output h = nn::relu(nn::convolution(x, k1.value(), same));
+  h = nn::relu(nn::convolution(h, k2.value(), same));
+  Output logits = matmul(reshape(h, {2, pixels / 2 * 16}), w3.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::GradientDescentOptimizer(0.05).minimize(net.loss);
+  net.batch = [x, labels, pixels](int) {
+    return FeedDict{
+        {x,
+         Tensor::FromVector(Pseudorandom(pixels * 16, 400, 1.0f), x.shape())},
+        {labels, Tensor::FromVector(std::vector<int32_t>{3, 8}, {2})}};
   };
-  for (const auto& [step, port] : kBlocked) {
-    const std::string layout = PortLayout(dump, step, port);
-    EXPECT_TRUE(absl::StartsWith(layout, "aB") &&
-                !absl::StrContains(layout, "->"))
-        << step << " " << port << ": " << layout;
+  return net;
+}
+
+// Filters of every rank stay blocked between steps and train as row-major
+// ones.
+TEST(PlanRewriteTest, BlockedFiltersOfEveryRankTrainAsRowMajorOnes) {
+  for (int spatial = 1; spatial <= 3; ++spatial) {
+    SCOPED_TRACE(spatial);
+    Graph graph;
+    GraphGuard guard(graph);
+    TrainBothWays(graph, ConvNet(spatial), {"k1 in ", "k2 in "});
   }
 }
 
