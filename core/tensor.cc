@@ -103,6 +103,16 @@ Tensor Tensor::View(int64_t offset, const Shape& shape) const {
   return t;
 }
 
+Tensor Tensor::ViewBytes(DataType dtype, size_t byte_offset,
+                         const Shape& shape) const {
+  Tensor t = *this;
+  t.dtype_ = dtype;
+  t.shape_ = shape;
+  t.num_elements_ = shape.num_elements();
+  t.data_ = static_cast<char*>(data_) + byte_offset;
+  return t;
+}
+
 Tensor Tensor::Clone() const {
   if (!IsInitialized()) return Tensor();
   Tensor t(dtype_, shape_);

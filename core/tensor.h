@@ -95,6 +95,12 @@ class Tensor {
   // buffer, n = shape.num_elements(); never allocates (a fusion buffer's
   // parts). REQUIRES: 0 <= offset and offset + n <= NumElements().
   Tensor View(int64_t offset, const Shape& shape) const;
+  // A tensor of `dtype` and `shape` over this one's bytes from
+  // `byte_offset` on, sharing the buffer (a plan's value arena); never
+  // allocates. REQUIRES: the bytes fit, and byte_offset is a multiple of
+  // 64 (the buffer's alignment).
+  Tensor ViewBytes(DataType dtype, size_t byte_offset,
+                   const Shape& shape) const;
   // A deep copy with a buffer of its own.
   Tensor Clone() const;
   // Copies the bytes of `src`. REQUIRES: same dtype and element count.

@@ -162,10 +162,13 @@ std::string ExecutionPlan::DebugString() const {
   auto values = [this](const int* ids, int n) {
     std::vector<std::string> parts;
     for (int i = 0; i < n; ++i) {
-      parts.push_back(ids[i] < 0
-                          ? std::string("ref")
-                          : absl::StrCat("v", ids[i], " ",
-                                         values_[ids[i]].shape.ToString()));
+      parts.push_back(
+          ids[i] < 0
+              ? std::string("ref")
+              : absl::StrCat("v", ids[i], " ", values_[ids[i]].shape.ToString(),
+                             arena_.offsets[ids[i]] >= 0
+                                 ? absl::StrCat("@", arena_.offsets[ids[i]])
+                                 : ""));
     }
     return absl::StrJoin(parts, ", ");
   };
@@ -187,10 +190,6 @@ std::string ExecutionPlan::DebugString() const {
     if (!kernel.empty()) absl::StrAppend(&s, "\n      ", kernel);
     absl::StrAppend(&s, "\n");
   }
-  size_t bytes = 0;
-  for (const PlanValue& v : values_) {
-    if (v.preallocate) bytes += v.shape.num_elements() * DataTypeSize(v.dtype);
-  }
   std::vector<std::string> blocked;
   for (const VariableLock& v : variable_locks_) {
     if (v.layout != nullptr) {
@@ -203,9 +202,11 @@ std::string ExecutionPlan::DebugString() const {
     absl::StrAppend(
         &s, "  variables kept blocked: ", absl::StrJoin(blocked, ", "), "\n");
   }
-  absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(), " values, ",
-                  bytes, " bytes of buffers and ", instance.scratch.size(),
-                  " of scratch per instance");
+  absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(),
+                  " values; per instance an arena of ", arena_.bytes,
+                  " bytes (values at @offset; ", arena_.unshared_bytes,
+                  " without sharing) and ", instance.scratch.size(),
+                  " of scratch");
   return s;
 }
 
@@ -302,7 +303,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
               ? absl::StrCat(" and shape ", shape.DebugString())
               : ""));
     }
-    PlanStep step{&node, def.kernel, {}, {}, {}};
+    PlanStep step{&node, def.kernel, {}, {}, {}, def.shape_only_inputs};
     std::vector<DataType> in_dtypes;
     std::vector<Shape> in_shapes;
     std::vector<const Tensor*> in_values;
@@ -365,6 +366,7 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
 void ExecutionPlan::Materialize(const PlanIR& ir,
                                 const SessionResources& session) {
   values_ = ir.values;
+  arena_ = ValueArena::Plan(ir);
   feed_slots_ = ir.feed_values;
   fetch_slots_ = ir.fetch_values;
   prepare_mutex_ = session.prepare_mutex;
@@ -437,8 +439,12 @@ ExecutionPlan::NewInstance() const {
   auto instance = std::make_unique<Instance>();
   std::vector<Tensor>& slots = instance->slots;
   slots.reserve(values_.size());
-  for (const PlanValue& v : values_) {
-    slots.push_back(v.preallocate ? Tensor(v.dtype, v.shape) : Tensor());
+  MINITF_ASSIGN_OR_RETURN(const Tensor arena, arena_.Allocate());
+  for (size_t id = 0; id < values_.size(); ++id) {
+    const PlanValue& v = values_[id];
+    slots.push_back(v.preallocate
+                        ? arena.ViewBytes(v.dtype, arena_.offsets[id], v.shape)
+                        : Tensor());
   }
   for (int id : input_ids_)
     instance->input_ptrs.push_back(id >= 0 ? &slots[id] : nullptr);

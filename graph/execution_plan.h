@@ -53,6 +53,7 @@
 #include "minitf/graph/kernel.h"
 #include "minitf/graph/plan_ir.h"
 #include "minitf/graph/session.h"
+#include "minitf/graph/value_arena.h"
 
 namespace minitf {
 
@@ -107,8 +108,8 @@ class ExecutionPlan {
   int num_steps() const { return static_cast<int>(steps_.size()); }
   // The compiled plan, one line per step: its op and node, the ops fused
   // into it, its values (id and shape), and what its kernel runs (oneDNN's
-  // implementation, layouts and reorders); then the bytes of buffers one
-  // instance reserves.
+  // implementation, layouts and reorders); then the bytes of the value
+  // arena and scratch one instance reserves.
   std::string DebugString() const;
   // Instances made so far: the most runs of this plan in flight at once.
   int num_instances() const;
@@ -183,6 +184,7 @@ class ExecutionPlan {
   // Immutable once compiled.
   PlanSignature signature_;
   std::vector<PlanValue> values_;
+  ValueArena arena_;  // where each instance keeps values_
   // Parallel to the instances' input/output pointers: value ids (-1: a ref
   // input).
   std::vector<int> input_ids_;

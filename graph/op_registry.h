@@ -127,6 +127,9 @@ struct OpDef {
   bool forwards_outputs = false;
   // Inputs that must come from a variable op and are passed by reference.
   std::vector<int> ref_inputs;
+  // Inputs whose shape alone the kernel reads (a gradient's forward tensor):
+  // they do not keep their value's buffer live (see PlanStep).
+  std::vector<int> shape_only_inputs;
   // A run holds the variables behind ref_inputs exclusively when this is
   // true (the kernel may replace their buffers, as Assign does) or the
   // node's "use_locking" attribute is; shared otherwise.

@@ -42,6 +42,10 @@ struct PlanStep {
   std::vector<int> inputs;          // value ids; -1 for a ref input
   std::vector<VariableSlot*> refs;  // see KernelContext::ref
   std::vector<int> outputs;         // value ids
+  // Inputs whose shape alone the kernel reads (OpDef::shape_only_inputs,
+  // or what a pass's kernel needs): the value arena may give their bytes to
+  // another value by the time the step runs.
+  std::vector<int> shape_only_inputs;
   // The ops a pass fused into this step's kernel, in order after the
   // node's own (plan dumps show them).
   std::vector<std::string> fused_ops;

@@ -6,6 +6,7 @@
 #include "minitf/core/logging.h"
 #include "minitf/core/onednn.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/graph/update_schedule.h"
 
 namespace minitf {
 namespace {
@@ -106,6 +107,8 @@ std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config) {
   }
   // Last: it sees the steps as the fusions left them.
   if (config.layout_optimizer) passes.push_back(PropagateLayouts);
+  // (It moves steps, which the passes above may compare the places of.)
+  if (config.memory_optimization) passes.push_back(ScheduleUpdatesEarly);
   return passes;
 }
 

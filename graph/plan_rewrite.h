@@ -37,7 +37,8 @@ void RegisterPlanRewrite(PlanRewrite rewrite);
 // The passes `config` turns on, in order: with auto_mixed_precision first
 // the marking of bfloat16 steps (PlanStep::bfloat16, which the fusions
 // keep), then the registered ones; with layout_optimizer, layout
-// propagation last (PlanValue::may_block, over the steps the fusions left).
+// propagation (PlanValue::may_block, over the steps the fusions left); with
+// memory_optimization, last, the scheduling of updates (update_schedule.h).
 std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config);
 
 }  // namespace minitf

@@ -72,6 +72,11 @@ struct RewriterConfig {
   // or AMX) plans stay float32, with one warning in the log. Also set by
   // train::experimental::enable_mixed_precision_graph_rewrite.
   bool auto_mixed_precision = false;
+  // Runs each optimizer update as soon as its gradient is computed and every
+  // step that reads the variable before it has run, instead of after the
+  // whole backward pass: the gradient's buffer is then free for the rest of
+  // the step, and the plan's value arena reuses it.
+  bool memory_optimization = true;
 };
 
 struct GraphOptions {
@@ -86,8 +91,10 @@ struct SessionOptions {
   GraphOptions graph_options;
   // Prints each plan as it compiles to std::clog, as TF's
   // log_device_placement prints placements: its steps with their fused ops,
-  // values and shapes, oneDNN implementations, layouts and reorders, and
-  // the bytes of buffers it reserves. (MINITF_LOG_LEVEL=debug logs them.)
+  // values with their shapes and offsets in the plan's value arena, oneDNN
+  // implementations, layouts and reorders, and the bytes of the arena (the
+  // live values' peak) and of scratch it reserves. (MINITF_LOG_LEVEL=debug
+  // logs them.)
   bool log_compiled_plans = false;
 };
 

@@ -253,6 +253,7 @@ void RegisterArrayOps() {
                 return {ReshapeLike(ctx.grad(), ctx.input(0)), Output()};
               },
               .forwards_outputs = true,
+              .shape_only_inputs = {1},
               .accepts_bfloat16 = true});
   RegisterOp({.type = "Fill",
               .attrs = {AttrDef::Required<Shape>("shape"),

@@ -691,6 +691,11 @@ void RegisterConvOps() {
              return std::make_unique<ConvKernel>(spatial, mode);
            },
            .grad = mode == ConvMode::kForward ? ConvGrad(spatial) : GradFn(),
+           // The gradients read the input or the filter only for its shape.
+           .shape_only_inputs = mode == ConvMode::kBackwardData ? std::vector{0}
+                                : mode == ConvMode::kBackwardFilter
+                                    ? std::vector{1}
+                                    : std::vector<int>{},
            .layout_aware = true,
            .bfloat16_compute = true});
     }

@@ -370,6 +370,9 @@ absl::Status ShareMaxPoolWorkspaces(PlanIR& ir) {
       ir.steps[g].inputs.push_back(workspace);
       ir.steps[g].refs.push_back(nullptr);
       ir.steps[g].kernel = SharedWorkspaceKernel(op->first, true);
+      // With the workspace, the gradient reads the forward's input and
+      // output only for their shapes: neither stays live for it.
+      ir.steps[g].shape_only_inputs = {0, 1};
       ir.steps[g].fused_ops.push_back("forward's workspace");
     }
   }

@@ -293,6 +293,35 @@ TEST(PlanRewriteTest, BlockedFiltersOfEveryRankTrainAsRowMajorOnes) {
   }
 }
 
+// The bytes of the arena of the plan in `dump` that holds `step`.
+int64_t ArenaBytes(const std::string& dump, const std::string& step) {
+  const std::string marker = "an arena of ";
+  const size_t at = dump.find(marker, dump.find(step));
+  return at == std::string::npos ? -1
+                                 : std::stoll(dump.substr(at + marker.size()));
+}
+
+// memory_optimization: the dense layers' updates run right after their
+// gradients, before the convolutions' backward pass, whose values then
+// take the gradients' bytes; the training is the same.
+TEST(PlanRewriteTest, UpdatesRunAsSoonAsTheirGradients) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = SmallCnn();
+  const Trained late = Train(graph, net, {.memory_optimization = false});
+  const Trained early = Train(graph, net, {});
+  ExpectSameTraining(late, early, net);
+  const auto place = [](const std::string& dump, const char* step) {
+    return dump.find(step);
+  };
+  const char* kUpdate = "'GradientDescent/update_w3/ApplyGradientDescent'";
+  const char* kConvGrad = "'gradients/Conv2D_1_grad/Conv2DBackpropFilter'";
+  EXPECT_LT(place(early.plan_dump, kUpdate), place(early.plan_dump, kConvGrad));
+  EXPECT_GT(place(late.plan_dump, kUpdate), place(late.plan_dump, kConvGrad));
+  EXPECT_LT(ArenaBytes(early.plan_dump, kUpdate),
+            ArenaBytes(late.plan_dump, kUpdate));
+}
+
 // An activation gradient whose inputs come in different layouts (the
 // gradient blocked from a convolution's backward data, the activation's
 // output row-major from its fed input) and whose result is fetched: the

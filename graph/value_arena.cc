@@ -1,0 +1,150 @@
+#include "minitf/graph/value_arena.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/str_cat.h"
+#include "minitf/core/errors.h"
+
+namespace minitf {
+namespace {
+
+// A value's bytes, rounded up to the alignment; false when they overflow.
+bool AlignedBytes(const PlanValue& value, size_t& bytes) {
+  const size_t element = DataTypeSize(value.dtype);
+  const auto n = static_cast<uint64_t>(value.shape.num_elements());
+  constexpr size_t kMax = std::numeric_limits<size_t>::max() / 2;
+  if (element != 0 && n > kMax / element) return false;
+  bytes = (n * element + ValueArena::kAlignment - 1) / ValueArena::kAlignment *
+          ValueArena::kAlignment;
+  return true;
+}
+
+// The values whose bytes `step` reads (not refs, not shape-only inputs).
+std::vector<int> DataInputs(const PlanStep& step) {
+  std::vector<int> values;
+  for (int i = 0; i < static_cast<int>(step.inputs.size()); ++i) {
+    if (step.inputs[i] >= 0 &&
+        !absl::c_linear_search(step.shape_only_inputs, i)) {
+      values.push_back(step.inputs[i]);
+    }
+  }
+  return values;
+}
+
+// The steps [first, last] during which each value is live (see the file
+// comment). A value no step touches is live throughout.
+struct Lifetimes {
+  std::vector<int> first, last;
+  bool Overlap(int a, int b) const {
+    return first[a] <= last[b] && first[b] <= last[a];
+  }
+};
+
+Lifetimes LifetimesOf(const PlanIR& ir) {
+  const int n = static_cast<int>(ir.steps.size());
+  Lifetimes t{std::vector<int>(ir.values.size(), n),
+              std::vector<int>(ir.values.size(), -1)};
+  for (int s = 0; s < n; ++s) {
+    for (int v : ir.steps[s].outputs) {
+      t.first[v] = std::min(t.first[v], s);
+      t.last[v] = std::max(t.last[v], s);
+    }
+    for (int v : DataInputs(ir.steps[s])) t.last[v] = std::max(t.last[v], s);
+  }
+  for (int v : ir.fetch_values) t.last[v] = n;
+  // Backwards, so each output's lifetime is complete when its step's
+  // inputs inherit it (a chain of Identity steps passes it all the way).
+  for (int s = n - 1; s >= 0; --s) {
+    const PlanStep& step = ir.steps[s];
+    for (int out : step.outputs) {
+      if (ir.values[out].preallocate) continue;  // not a forwarded buffer
+      for (int v : DataInputs(step))
+        t.last[v] = std::max(t.last[v], t.last[out]);
+    }
+  }
+  for (size_t v = 0; v < ir.values.size(); ++v) {
+    if (t.first[v] > t.last[v]) {
+      t.first[v] = 0;
+      t.last[v] = n;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+ValueArena ValueArena::Plan(const PlanIR& ir) {
+  const Lifetimes t = LifetimesOf(ir);
+  ValueArena arena;
+  arena.offsets.assign(ir.values.size(), -1);
+  std::vector<size_t> size(ir.values.size(), 0);
+  std::vector<int> reserved;
+  for (int v = 0; v < static_cast<int>(ir.values.size()); ++v) {
+    const PlanValue& value = ir.values[v];
+    if (!value.preallocate) continue;
+    // (Offsets never pass the sum of all sizes, kept within half a size_t.)
+    if (!AlignedBytes(value, size[v]) ||
+        size[v] >
+            std::numeric_limits<size_t>::max() / 2 - arena.unshared_bytes) {
+      arena.largest = value;
+      arena.oversized = true;
+      return arena;  // never allocated
+    }
+    if (reserved.empty() || size[v] > size[reserved.front()]) {
+      arena.largest = value;
+    }
+    arena.unshared_bytes += size[v];
+    reserved.push_back(v);
+  }
+  // Greedy by size: the largest values first, each at the lowest offset
+  // where it overlaps no placed value live at the same time.
+  std::stable_sort(reserved.begin(), reserved.end(),
+                   [&](int a, int b) { return size[a] > size[b]; });
+  std::vector<int> placed;  // by offset
+  for (int v : reserved) {
+    size_t offset = 0;
+    for (int p : placed) {
+      if (!t.Overlap(v, p)) continue;
+      const size_t begin = arena.offsets[p];
+      if (begin >= offset + size[v]) break;  // fits in the gap before p
+      offset = std::max(offset, begin + size[p]);
+    }
+    arena.offsets[v] = static_cast<int64_t>(offset);
+    arena.bytes = std::max(arena.bytes, offset + size[v]);
+    placed.insert(
+        std::upper_bound(placed.begin(), placed.end(), offset,
+                         [&](size_t o, int p) {
+                           return o < static_cast<size_t>(arena.offsets[p]);
+                         }),
+        v);
+  }
+  return arena;
+}
+
+absl::StatusOr<Tensor> ValueArena::Allocate() const {
+  if (!oversized) {
+    try {
+      Tensor buffer(DataType::kFloat,
+                    Shape{static_cast<int64_t>(bytes / sizeof(float))});
+      std::memset(buffer.raw_data(), 0xFF, bytes);
+      return buffer;
+    } catch (const Error&) {
+      // (Named below after the largest value, not the arena.)
+    }
+  }
+  size_t value_bytes = 0;
+  const bool fits = AlignedBytes(largest, value_bytes);
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "OOM when allocating tensor with shape", largest.shape.DebugString(),
+      " and type ", DataTypeName(largest.dtype), " (",
+      fits ? absl::StrCat(largest.shape.num_elements() *
+                          DataTypeSize(largest.dtype))
+           : "> 2**63",
+      " bytes) in the plan's buffers of ",
+      oversized ? "> 2**63" : absl::StrCat(bytes), " bytes"));
+}
+
+}  // namespace minitf
