@@ -89,6 +89,12 @@ dnnl::memory ScratchMemory(const dnnl::memory::desc& desc) {
   return dnnl::memory(desc, CpuEngine());
 }
 
+dnnl::primitive_attr UserScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 ScratchArena::Scope::Scope(ScratchArena& arena) : previous_(current_arena) {
   current_arena = &arena;
   arena.kernel_bytes_ = 0;

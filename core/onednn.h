@@ -40,6 +40,13 @@ dnnl::memory::dims ToNcxOrder(const dnnl::memory::dims& per_axis,
 // scratch, not the sum. Without an arena, the memory owns its buffer.
 dnnl::memory ScratchMemory(const dnnl::memory::desc& desc);
 
+// Attributes with the scratchpad in user mode, bound to ScratchMemory():
+// every primitive a kernel creates takes them. oneDNN's library-managed
+// scratchpad is, for its GEMM convolutions, a buffer per creating thread:
+// a primitive run or destroyed on another thread (a plan instance moves
+// between the threads of a Session) would use or free another thread's.
+dnnl::primitive_attr UserScratchpad();
+
 //   ScratchArena arena;
 //   for (kernel : kernels) { ScratchArena::Scope scope(arena); Prepare(); }
 //   arena.Allocate();  // binds every ScratchMemory() made in a scope

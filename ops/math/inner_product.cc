@@ -35,8 +35,7 @@ memory::desc RowMajor(int64_t rows, int64_t cols) {
 dnnl::inner_product_forward::primitive_desc ForwardPd(
     const Dims& d, const memory::desc& weights, const MatMulFusion& fusion,
     bool bf16) {
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::primitive_attr attr = UserScratchpad();
   if (fusion.activation) {
     dnnl::post_ops ops;
     fusion.activation->AppendTo(ops);
@@ -52,12 +51,6 @@ dnnl::inner_product_forward::primitive_desc ForwardPd(
           ComputeOperand(RowMajor(d.m, d.k), bf16),
           ComputeOperand(weights, bf16), bias, RowMajor(d.m, d.n)),
       attr, CpuEngine());
-}
-
-dnnl::primitive_attr UserScratchpad() {
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  return attr;
 }
 
 // The two backward products read bfloat16 copies of their inputs when

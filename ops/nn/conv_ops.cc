@@ -238,17 +238,6 @@ struct ConvProblem {
   static constexpr auto kAlgorithm = dnnl::algorithm::convolution_direct;
 };
 
-// The kernel owns its scratchpad. oneDNN's library-managed one is, for its
-// GEMM convolutions (chosen for small channel counts), a buffer per
-// creating thread: a primitive run or destroyed on another thread (a plan
-// instance moves between the threads of a Session) would use or free
-// another thread's buffer.
-dnnl::primitive_attr UserScratchpad() {
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  return attr;
-}
-
 // With an empty operand (no batch, no channels, no filters), every output
 // with elements is zeros: a forward sum over no input channels, a data
 // gradient through no filters, a filter gradient over no batch. (The
@@ -279,41 +268,37 @@ class ConvKernel : public NonEmptyKernel {
       forward_attr.set_post_ops(ops);
     }
     const auto forward = p.Forward(forward_attr);
-    const memory::desc& x_plain = p.x_plain;
-    const memory::desc& y_plain = p.y_plain;
-    const memory::desc& w_plain = p.w_plain;
-    const memory::desc& b_plain = p.bias;
     memory::desc scratchpad;
     switch (mode_) {
       case ConvMode::kForward:
         primitive_ = dnnl::convolution_forward(forward);
         scratchpad = forward.scratchpad_desc();
-        Bind(ctx, DNNL_ARG_SRC, x_plain, forward.src_desc(), 0);
-        Bind(ctx, DNNL_ARG_WEIGHTS, w_plain, forward.weights_desc(), 1);
+        Bind(ctx, DNNL_ARG_SRC, p.x_plain, forward.src_desc(), 0);
+        Bind(ctx, DNNL_ARG_WEIGHTS, p.w_plain, forward.weights_desc(), 1);
         if (fusion_.bias) {
-          Bind(ctx, DNNL_ARG_BIAS, b_plain, forward.bias_desc(), 2);
+          Bind(ctx, DNNL_ARG_BIAS, p.bias, forward.bias_desc(), 2);
         }
-        Bind(ctx, DNNL_ARG_DST, y_plain, forward.dst_desc(), kOutput);
+        Bind(ctx, DNNL_ARG_DST, p.y_plain, forward.dst_desc(), kOutput);
         break;
       case ConvMode::kBackwardData: {
         const auto pd = p.BackwardData(attr, forward);
         primitive_ = dnnl::convolution_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(ctx, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
-        Bind(ctx, DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), 1);
-        Bind(ctx, DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), kOutput);
+        Bind(ctx, DNNL_ARG_DIFF_DST, p.y_plain, pd.diff_dst_desc(), 2);
+        Bind(ctx, DNNL_ARG_WEIGHTS, p.w_plain, pd.weights_desc(), 1);
+        Bind(ctx, DNNL_ARG_DIFF_SRC, p.x_plain, pd.diff_src_desc(), kOutput);
         break;
       }
       case ConvMode::kBackwardFilter: {
         const auto pd = p.BackwardWeights(attr, forward);
         primitive_ = dnnl::convolution_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
-        Bind(ctx, DNNL_ARG_SRC, x_plain, pd.src_desc(), 0);
-        Bind(ctx, DNNL_ARG_DIFF_DST, y_plain, pd.diff_dst_desc(), 2);
-        Bind(ctx, DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(),
+        Bind(ctx, DNNL_ARG_SRC, p.x_plain, pd.src_desc(), 0);
+        Bind(ctx, DNNL_ARG_DIFF_DST, p.y_plain, pd.diff_dst_desc(), 2);
+        Bind(ctx, DNNL_ARG_DIFF_WEIGHTS, p.w_plain, pd.diff_weights_desc(),
              kOutput);
         if (fusion_.bias) {
-          Bind(ctx, DNNL_ARG_DIFF_BIAS, b_plain, pd.diff_bias_desc(),
+          Bind(ctx, DNNL_ARG_DIFF_BIAS, p.bias, pd.diff_bias_desc(),
                kOutput + 1);
         }
         break;
