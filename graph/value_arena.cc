@@ -82,6 +82,7 @@ ValueArena ValueArena::Plan(const PlanIR& ir) {
   arena.offsets.assign(ir.values.size(), -1);
   std::vector<size_t> size(ir.values.size(), 0);
   std::vector<int> reserved;
+  size_t largest_bytes = 0;
   for (int v = 0; v < static_cast<int>(ir.values.size()); ++v) {
     const PlanValue& value = ir.values[v];
     if (!value.preallocate) continue;
@@ -93,7 +94,8 @@ ValueArena ValueArena::Plan(const PlanIR& ir) {
       arena.oversized = true;
       return arena;  // never allocated
     }
-    if (reserved.empty() || size[v] > size[reserved.front()]) {
+    if (size[v] > largest_bytes) {
+      largest_bytes = size[v];
       arena.largest = value;
     }
     arena.unshared_bytes += size[v];

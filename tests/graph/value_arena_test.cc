@@ -112,5 +112,19 @@ TEST(ValueArenaTest, AnArenaTooLargeIsResourceExhaustedNamingTheLargestValue) {
       << buffer.status();
 }
 
+TEST(ValueArenaTest, AnArenaThatCannotBeHadNamesItsLargestValue) {
+  // 64 TiB in v2, between two smaller values.
+  PlanIR ir = Chain({{0}, {1}, {2}});
+  ir.values[2].shape = Shape{int64_t{1} << 22, int64_t{1} << 22};
+  ir.values[3].shape = Shape{2048};
+  const auto buffer = ValueArena::Plan(ir).Allocate();
+  ASSERT_FALSE(buffer.ok());
+  EXPECT_EQ(buffer.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(buffer.status().message().find(
+                "OOM when allocating tensor with shape[4194304,4194304]"),
+            std::string::npos)
+      << buffer.status();
+}
+
 }  // namespace
 }  // namespace minitf
