@@ -205,7 +205,8 @@ std::string ExecutionPlan::DebugString() const {
   absl::StrAppend(&s, steps_.size(), " steps, ", values_.size(),
                   " values; per instance an arena of ", arena_.bytes,
                   " bytes (values at @offset; ", arena_.unshared_bytes,
-                  " without sharing) and ", instance.scratch.size(),
+                  " without sharing; ", arena_.written_over,
+                  " written in place) and ", instance.scratch.size(),
                   " of scratch");
   return s;
 }
@@ -303,7 +304,13 @@ absl::StatusOr<PlanIR> ExecutionPlan::BuildIR(
               ? absl::StrCat(" and shape ", shape.DebugString())
               : ""));
     }
-    PlanStep step{&node, def.kernel, {}, {}, {}, def.shape_only_inputs};
+    PlanStep step{&node,
+                  def.kernel,
+                  {},
+                  {},
+                  {},
+                  def.shape_only_inputs,
+                  def.inplace_inputs};
     std::vector<DataType> in_dtypes;
     std::vector<Shape> in_shapes;
     std::vector<const Tensor*> in_values;

@@ -130,6 +130,14 @@ struct OpDef {
   // Inputs whose shape alone the kernel reads (a gradient's forward tensor):
   // they do not keep their value's buffer live (see PlanStep).
   std::vector<int> shape_only_inputs;
+  // Inputs output 0 may be written over, in place: the kernels of this op's
+  // steps (its own, and any a rewrite substitutes) compute correctly when
+  // output 0 is the buffer of one of these inputs, in whatever layouts the
+  // two come in (an elementwise kernel reading element i of it only for
+  // element i of the output, or a port reordering it before writing). The
+  // value arena then gives output 0 the bytes of such an input of the same
+  // dtype and size that no later step reads (see PlanIR::in_place).
+  std::vector<int> inplace_inputs;
   // A run holds the variables behind ref_inputs exclusively when this is
   // true (the kernel may replace their buffers, as Assign does) or the
   // node's "use_locking" attribute is; shared otherwise.

@@ -46,6 +46,8 @@ struct PlanStep {
   // or what a pass's kernel needs): the value arena may give their bytes to
   // another value by the time the step runs.
   std::vector<int> shape_only_inputs;
+  // Inputs output 0 may be written over (OpDef::inplace_inputs).
+  std::vector<int> inplace_inputs;
   // The ops a pass fused into this step's kernel, in order after the
   // node's own (plan dumps show them).
   std::vector<std::string> fused_ops;
@@ -67,6 +69,10 @@ struct PlanIR {
   // primitives, and elementwise updates. The others are row-major.
   std::vector<std::pair<VariableSlot*, std::shared_ptr<const BlockedLayout>>>
       variable_layouts;
+  // The value arena writes a step's output 0 over an input it may
+  // (PlanStep::inplace_inputs) when that input dies at the step
+  // (RewriterConfig::memory_optimization).
+  bool in_place = false;
 };
 
 // A rewrite pass; an error aborts the compilation.

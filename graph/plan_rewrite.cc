@@ -108,7 +108,13 @@ std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config) {
   // Last: it sees the steps as the fusions left them.
   if (config.layout_optimizer) passes.push_back(PropagateLayouts);
   // (It moves steps, which the passes above may compare the places of.)
-  if (config.memory_optimization) passes.push_back(ScheduleUpdatesEarly);
+  if (config.memory_optimization) {
+    passes.push_back(ScheduleUpdatesEarly);
+    passes.push_back([](PlanIR& ir) {
+      ir.in_place = true;
+      return absl::OkStatus();
+    });
+  }
   return passes;
 }
 

@@ -38,7 +38,8 @@ void RegisterPlanRewrite(PlanRewrite rewrite);
 // the marking of bfloat16 steps (PlanStep::bfloat16, which the fusions
 // keep), then the registered ones; with layout_optimizer, layout
 // propagation (PlanValue::may_block, over the steps the fusions left); with
-// memory_optimization, last, the scheduling of updates (update_schedule.h).
+// memory_optimization, last, the scheduling of updates (update_schedule.h)
+// and in-place outputs (PlanIR::in_place).
 std::vector<PlanPass> PlanRewritesFor(const RewriterConfig& config);
 
 }  // namespace minitf

@@ -75,7 +75,9 @@ struct RewriterConfig {
   // Runs each optimizer update as soon as its gradient is computed and every
   // step that reads the variable before it has run, instead of after the
   // whole backward pass: the gradient's buffer is then free for the rest of
-  // the step, and the plan's value arena reuses it.
+  // the step, and the plan's value arena reuses it. Also lets elementwise
+  // steps (activations and their gradients, arithmetic, bias additions)
+  // write their result over an input no later step reads, in place.
   bool memory_optimization = true;
 };
 

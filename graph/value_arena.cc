@@ -74,11 +74,44 @@ Lifetimes LifetimesOf(const PlanIR& ir) {
   return t;
 }
 
+// Per value, the value whose bytes it takes (itself, or under
+// PlanIR::in_place an input of its producer it overwrites: see
+// OpDef::inplace_inputs), with `t` made the lifetimes of these groups (the
+// first member's start to the last one's end; they touch only at the
+// overwriting step). `written_over` counts the values that take another's.
+std::vector<int> InPlaceGroups(const PlanIR& ir, Lifetimes& t,
+                               int& written_over) {
+  std::vector<int> owner(ir.values.size());
+  for (size_t v = 0; v < owner.size(); ++v) owner[v] = static_cast<int>(v);
+  if (!ir.in_place) return owner;
+  for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
+    const PlanStep& step = ir.steps[s];
+    if (step.outputs.empty()) continue;
+    const int out = step.outputs[0];
+    const PlanValue& o = ir.values[out];
+    for (int k : step.inplace_inputs) {
+      const int in = step.inputs[k];
+      if (in < 0 || !ir.values[in].preallocate || !o.preallocate ||
+          ir.values[in].dtype != o.dtype ||
+          ir.values[in].shape.num_elements() != o.shape.num_elements() ||
+          t.last[in] != s || absl::c_count(step.inputs, in) != 1) {
+        continue;
+      }
+      owner[out] = owner[in];
+      t.last[owner[in]] = std::max(t.last[owner[in]], t.last[out]);
+      ++written_over;
+      break;
+    }
+  }
+  return owner;
+}
+
 }  // namespace
 
 ValueArena ValueArena::Plan(const PlanIR& ir) {
-  const Lifetimes t = LifetimesOf(ir);
+  Lifetimes t = LifetimesOf(ir);
   ValueArena arena;
+  const std::vector<int> owner = InPlaceGroups(ir, t, arena.written_over);
   arena.offsets.assign(ir.values.size(), -1);
   std::vector<size_t> size(ir.values.size(), 0);
   std::vector<int> reserved;
@@ -99,7 +132,7 @@ ValueArena ValueArena::Plan(const PlanIR& ir) {
       arena.largest = value;
     }
     arena.unshared_bytes += size[v];
-    reserved.push_back(v);
+    if (owner[v] == v) reserved.push_back(v);
   }
   // Greedy by size: the largest values first, each at the lowest offset
   // where it overlaps no placed value live at the same time.
@@ -123,6 +156,8 @@ ValueArena ValueArena::Plan(const PlanIR& ir) {
                          }),
         v);
   }
+  for (size_t v = 0; v < owner.size(); ++v)
+    arena.offsets[v] = arena.offsets[owner[v]];
   return arena;
 }
 

@@ -5,7 +5,10 @@
 // a fetched one to the end of the run (Run copies it out then); and a
 // value a step reads stays live while any output that step forwards
 // (OpDef::forwards_outputs: an Identity, a Reshape, a Switch) does, since
-// such an output may be the input's own buffer. Internal to graph/.
+// such an output may be the input's own buffer. Under PlanIR::in_place a
+// step's output 0 takes the bytes of an input it may overwrite
+// (PlanStep::inplace_inputs) of its dtype and size, read by no later step
+// and by no other input of its own. Internal to graph/.
 //
 //   const ValueArena arena = ValueArena::Plan(ir);
 //   MINITF_ASSIGN_OR_RETURN(Tensor buffer, arena.Allocate());  // per instance
@@ -30,6 +33,7 @@ struct ValueArena {
   std::vector<int64_t> offsets;
   size_t bytes = 0;           // the arena's size: the live values' peak
   size_t unshared_bytes = 0;  // what one buffer per value would take
+  int written_over = 0;       // outputs written over an input in place
   // The largest value, which an out-of-memory error names; and whether some
   // value, or the arena, has more bytes than a size_t holds.
   PlanValue largest;

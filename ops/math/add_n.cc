@@ -16,7 +16,9 @@ class AddNKernel : public OpKernel {
       if constexpr (!std::is_same_v<T, bool>) {
         auto o = ctx.output(0).flat<T>();
         auto first = ctx.input(0).flat<T>();
-        std::copy(first.begin(), first.end(), o.begin());
+        // (In place, output 0 is input 0's buffer.)
+        if (first.data() != o.data())
+          std::copy(first.begin(), first.end(), o.begin());
         for (int k = 1; k < ctx.num_inputs(); ++k) {
           auto x = ctx.input(k).flat<T>();
           for (size_t i = 0; i < o.size(); ++i) o[i] += x[i];
@@ -51,9 +53,12 @@ void RegisterAddNOps() {
               .num_inputs = -1,
               .shape_fn = AddNShape,
               .kernel = MakeKernel<AddNKernel>,
-              .grad = [](const GradContext& ctx) {
-                return std::vector<Output>(ctx.op.inputs().size(), ctx.grad());
-              }});
+              .grad =
+                  [](const GradContext& ctx) {
+                    return std::vector<Output>(ctx.op.inputs().size(),
+                                               ctx.grad());
+                  },
+              .inplace_inputs = {0}});
 }
 
 }  // namespace minitf

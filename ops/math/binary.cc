@@ -294,7 +294,8 @@ void RegisterBinary(const char* type, GradFn grad) {
               .num_inputs = 2,
               .shape_fn = NumericBinaryShape,
               .kernel = MakeKernel<BinaryKernel<Fn>>,
-              .grad = std::move(grad)});
+              .grad = std::move(grad),
+              .inplace_inputs = {0, 1}});
 }
 
 }  // namespace
@@ -389,14 +390,13 @@ Output ConvertNumber(Number value, DataType dtype, absl::string_view name,
     ThrowValueError(absl::StrCat("Can't convert Python int ", value.int_value,
                                  " to int32: out of range"));
   }
-  return value.is_float
-             ? ScalarConstant(value.float_value, dtype, name)
-             : DispatchDataType(dtype, [&]<typename T>() {
-                 return constant(
-                     Tensor::FromVector<T>({static_cast<T>(value.int_value)},
-                                           Shape()),
-                     name);
-               });
+  return value.is_float ? ScalarConstant(value.float_value, dtype, name)
+                        : DispatchDataType(dtype, [&]<typename T>() {
+                            return constant(
+                                Tensor::FromVector<T>(
+                                    {static_cast<T>(value.int_value)}, Shape()),
+                                name);
+                          });
 }
 
 Output ReduceToLike(Output x, Output like, absl::string_view name) {

@@ -69,7 +69,8 @@ void RegisterDivNoNanOps() {
               .num_inputs = 2,
               .shape_fn = DivNoNanShape,
               .kernel = MakeKernel<DivNoNanKernel>,
-              .grad = DivNoNanGrad});
+              .grad = DivNoNanGrad,
+              .inplace_inputs = {0, 1}});
 }
 
 }  // namespace minitf

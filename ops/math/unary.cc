@@ -141,7 +141,8 @@ void RegisterUnary(const char* type, GradFn grad) {
               .num_inputs = 1,
               .shape_fn = UnaryShape<Fn>,
               .kernel = MakeKernel<UnaryKernel<Fn>>,
-              .grad = std::move(grad)});
+              .grad = std::move(grad),
+              .inplace_inputs = {0}});
 }
 
 }  // namespace

@@ -458,6 +458,9 @@ void RegisterActivationOps() {
                       },
                   .kernel = std::move(kernel),
                   .grad = backward ? GradFn() : ActivationGrad(def),
+                  // The incoming gradient, or the features: elementwise (and
+                  // oneDNN's eltwise reads and writes one layout).
+                  .inplace_inputs = {backward && def.grad_y_first ? 1 : 0},
                   // oneDNN's eltwise takes any layout; the loops, row-major.
                   .layout_aware = def.algo != algorithm::undef});
     }

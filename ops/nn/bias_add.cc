@@ -277,7 +277,9 @@ void RegisterBiasAddOps() {
               .attrs = {AttrDef::Optional("data_format", std::string("NHWC"))},
               .shape_fn = BiasAddShape,
               .kernel = MakeKernel<BiasAddKernel>,
-              .grad = BiasAddGradFn});
+              .grad = BiasAddGradFn,
+              // oneDNN's binary may write src0's buffer.
+              .inplace_inputs = {0}});
   RegisterOp({.type = "BiasAddGrad",
               .num_inputs = 1,
               .attrs = {AttrDef::Optional("data_format", std::string("NHWC"))},

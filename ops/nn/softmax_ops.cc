@@ -579,7 +579,8 @@ void RegisterSoftmaxOps() {
               .attrs = {axis_attr()},
               .shape_fn = BroadcastMulShape,
               .kernel = MakeKernel<BroadcastMulKernel>,
-              .grad = BroadcastMulGrad});
+              .grad = BroadcastMulGrad,
+              .inplace_inputs = {0}});
   RegisterOp({.type = "SoftmaxCrossEntropyWithLogits",
               .num_inputs = 2,
               .attrs = {axis_attr()},

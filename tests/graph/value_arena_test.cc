@@ -1,7 +1,8 @@
 // The value arena's memory plan: values share bytes only when no step runs
 // while both are live; fetched values live to the end of the run, a
 // forwarded output keeps the input it may be live, a shape-only input does
-// not; and a fresh arena reads as NaN, not as zeros.
+// not; an elementwise step writes over an input that dies there; and a
+// fresh arena reads as NaN, not as zeros.
 #include "minitf/graph/value_arena.h"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,89 @@ TEST(ValueArenaTest, LargestValuesArePlacedFirst) {
   const ValueArena arena = ValueArena::Plan(ir);
   EXPECT_EQ(arena.offsets[2], arena.offsets[3]);
   EXPECT_EQ(arena.bytes, 5 * kBytes);
+}
+
+// Chain({{0}, {1}, {2}}) with steps 1 and 2 allowed to write over their
+// input, under PlanIR::in_place.
+PlanIR InPlaceChain() {
+  PlanIR ir = Chain({{0}, {1}, {2}});
+  ir.in_place = true;
+  for (int s : {1, 2}) ir.steps[s].inplace_inputs = {0};
+  return ir;
+}
+
+TEST(ValueArenaTest, StepsWriteOverAnInputThatDiesThere) {
+  const ValueArena arena = ValueArena::Plan(InPlaceChain());
+  EXPECT_EQ(arena.offsets[2], arena.offsets[1]);
+  EXPECT_EQ(arena.offsets[3], arena.offsets[1]);
+  EXPECT_EQ(arena.bytes, kBytes);
+  EXPECT_EQ(arena.unshared_bytes, 3 * kBytes);
+  EXPECT_EQ(arena.written_over, 2);
+}
+
+TEST(ValueArenaTest, OnlyUnderInPlace) {
+  PlanIR ir = InPlaceChain();
+  ir.in_place = false;
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[2], arena.offsets[1]);
+  EXPECT_EQ(arena.written_over, 0);
+}
+
+TEST(ValueArenaTest, AnInputReadLaterIsNotWrittenOver) {
+  PlanIR ir = InPlaceChain();
+  ir.steps[2].inputs = {2, 1};  // v1 read after step 1
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[2], arena.offsets[1]);
+  EXPECT_EQ(arena.offsets[3], arena.offsets[2]);
+  EXPECT_EQ(arena.written_over, 1);
+}
+
+TEST(ValueArenaTest, AFetchedInputIsNotWrittenOver) {
+  PlanIR ir = InPlaceChain();
+  ir.fetch_values = {2};
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_EQ(arena.offsets[2], arena.offsets[1]);
+  EXPECT_NE(arena.offsets[3], arena.offsets[2]);
+}
+
+TEST(ValueArenaTest, AnInputAForwardedOutputKeepsIsNotWrittenOver) {
+  // Step 1 forwards v1 as v2 (an Identity), which step 2 reads: v1 lives
+  // to step 2, so step 2 writes v3 over neither (v2 has no bytes of its
+  // own).
+  PlanIR ir = InPlaceChain();
+  ir.values[2].preallocate = false;
+  ir.steps[1].inplace_inputs.clear();
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[3], arena.offsets[1]);
+  EXPECT_EQ(arena.written_over, 0);
+}
+
+TEST(ValueArenaTest, OnlyAnInputOfTheOutputsDtypeAndSizeIsWrittenOver) {
+  PlanIR ir = InPlaceChain();
+  ir.values[2].shape = Shape{512};  // a reduction's output
+  ir.values[3].dtype = DataType::kInt32;  // a cast's
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[2], arena.offsets[1]);
+  EXPECT_NE(arena.offsets[3], arena.offsets[2]);
+  EXPECT_EQ(arena.written_over, 0);
+}
+
+TEST(ValueArenaTest, AnInputReadTwiceByTheStepIsNotWrittenOver) {
+  PlanIR ir = InPlaceChain();
+  ir.steps[1].inputs = {1, 1};  // Mul(x, x)
+  ir.steps[1].inplace_inputs = {0, 1};
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[2], arena.offsets[1]);
+}
+
+TEST(ValueArenaTest, TheFirstInputThatMayBeWrittenOverIs) {
+  // Step 1 reads v1 and the fed v0: of the two it may overwrite, only v1
+  // is the arena's.
+  PlanIR ir = InPlaceChain();
+  ir.steps[1].inputs = {0, 1};
+  ir.steps[1].inplace_inputs = {0, 1};
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_EQ(arena.offsets[2], arena.offsets[1]);
 }
 
 TEST(ValueArenaTest, AFreshArenaReadsAsNaN) {

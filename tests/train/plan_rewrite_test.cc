@@ -29,6 +29,7 @@ using test::PortLayout;
 using test::Pseudorandom;
 using test::Train;
 using test::Trained;
+using test::ValueOffsets;
 using test::Weights;
 using test::WideCnn;
 
@@ -293,17 +294,26 @@ TEST(PlanRewriteTest, BlockedFiltersOfEveryRankTrainAsRowMajorOnes) {
   }
 }
 
-// The bytes of the arena of the plan in `dump` that holds `step`.
-int64_t ArenaBytes(const std::string& dump, const std::string& step) {
-  const std::string marker = "an arena of ";
+// The number after `marker` in the summary of the plan in `dump` that holds
+// `step` ("an arena of ", "without sharing; "); -1 if none.
+int64_t PlanSummary(const std::string& dump, const std::string& step,
+                    const std::string& marker) {
   const size_t at = dump.find(marker, dump.find(step));
   return at == std::string::npos ? -1
                                  : std::stoll(dump.substr(at + marker.size()));
 }
+int64_t ArenaBytes(const std::string& dump, const std::string& step) {
+  return PlanSummary(dump, step, "an arena of ");
+}
+int64_t WrittenInPlace(const std::string& dump, const std::string& step) {
+  return PlanSummary(dump, step, "without sharing; ");
+}
 
 // memory_optimization: the dense layers' updates run right after their
 // gradients, before the convolutions' backward pass, whose values then
-// take the gradients' bytes; the training is the same.
+// take the gradients' bytes, and activation gradients (blocked ones too)
+// and the loss's arithmetic write over inputs that die there; the training
+// is the same.
 TEST(PlanRewriteTest, UpdatesRunAsSoonAsTheirGradients) {
   Graph graph;
   GraphGuard guard(graph);
@@ -320,13 +330,21 @@ TEST(PlanRewriteTest, UpdatesRunAsSoonAsTheirGradients) {
   EXPECT_GT(place(late.plan_dump, kUpdate), place(late.plan_dump, kConvGrad));
   EXPECT_LT(ArenaBytes(early.plan_dump, kUpdate),
             ArenaBytes(late.plan_dump, kUpdate));
+  EXPECT_EQ(WrittenInPlace(late.plan_dump, kUpdate), 0);
+  EXPECT_GE(WrittenInPlace(early.plan_dump, kUpdate), 3);
+  // The dense ReluGrad's output takes its incoming gradient's bytes.
+  const std::vector<std::string> relu_grad = ValueOffsets(
+      early.plan_dump, "ReluGrad 'gradients/Relu_1_grad/ReluGrad'");
+  ASSERT_EQ(relu_grad.size(), 3u) << early.plan_dump;
+  EXPECT_EQ(relu_grad[2], relu_grad[0]);  // (dy, y) -> dx
 }
 
 // An activation gradient whose inputs come in different layouts (the
 // gradient blocked from a convolution's backward data, the activation's
 // output row-major from its fed input) and whose result is fetched: the
 // kernel reorders the row-major one into the blocked layout and its result
-// back, and gives the row-major plan's values.
+// back (over the gradient, which dies there), and gives the row-major
+// plan's values, and those of a plan that writes nothing in place.
 TEST(PlanRewriteTest, MixedLayoutsMeetInAnActivationGradient) {
   Graph graph;
   GraphGuard guard(graph);
@@ -348,6 +366,17 @@ TEST(PlanRewriteTest, MixedLayoutsMeetInAnActivationGradient) {
   EXPECT_TRUE(absl::StartsWith(
       PortLayout(blocked_dump, "ReluGrad '", "diff_dst"), "aB"))
       << blocked_dump;
+  // The result overwrites the blocked gradient, which dies there, through
+  // the reorder of its blocked result into the fetched row-major one.
+  const std::vector<std::string> relu_grad =
+      ValueOffsets(blocked_dump, "ReluGrad '");
+  ASSERT_EQ(relu_grad.size(), 3u) << blocked_dump;  // (dy, y) -> dx
+  EXPECT_EQ(relu_grad[2], relu_grad[0]);
+  std::string separate_dump;
+  ExpectNear(RunLogged(graph, {.memory_optimization = false}, feeds, dx,
+                       separate_dump),
+             blocked, 0);
+  EXPECT_EQ(WrittenInPlace(separate_dump, "ReluGrad '"), 0);
   // The row-major operand is reordered into the blocked one's layout.
   EXPECT_TRUE(absl::StartsWith(PortLayout(blocked_dump, "ReluGrad '", "data"),
                                "acdb->aB"));

@@ -123,6 +123,22 @@ inline std::string PortLayout(const std::string& dump, const std::string& step,
   return kernel.substr(begin, kernel.find(' ', begin) - begin);
 }
 
+// In a plan dump: the arena offsets ("@1024") of the values on the line of
+// the step whose line contains `step`, inputs then outputs; none if no
+// line does.
+inline std::vector<std::string> ValueOffsets(const std::string& dump,
+                                             const std::string& step) {
+  const size_t at = dump.find(step);
+  if (at == std::string::npos) return {};
+  const std::string line = dump.substr(at, dump.find('\n', at) - at);
+  std::vector<std::string> found;
+  for (size_t p = line.find('@'); p != std::string::npos;
+       p = line.find('@', p + 1)) {
+    found.push_back(line.substr(p, line.find_first_of(",)", p) - p));
+  }
+  return found;
+}
+
 struct Trained {
   std::vector<float> losses;
   std::vector<std::vector<float>> weights;
