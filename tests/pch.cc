@@ -1,0 +1,2 @@
+// Compiles tests/CMakeLists.txt's precompiled header, which every test
+// binary reuses.
