@@ -74,27 +74,59 @@ Lifetimes LifetimesOf(const PlanIR& ir) {
   return t;
 }
 
+// Per value, the arena value whose buffer it may be: itself when the plan
+// reserves it; for an output a step forwards (an Identity's, a Reshape's),
+// that of the step's one data input that has one, followed back; -1 for
+// none (fed, a variable's, a constant's) or several.
+std::vector<int> BuffersOf(const PlanIR& ir) {
+  std::vector<int> buffer(ir.values.size(), -1);
+  for (size_t v = 0; v < ir.values.size(); ++v) {
+    if (ir.values[v].preallocate) buffer[v] = static_cast<int>(v);
+  }
+  for (const PlanStep& step : ir.steps) {  // (producers first)
+    int forwarded = -1;
+    bool several = false;
+    for (int v : DataInputs(step)) {
+      if (buffer[v] < 0 || buffer[v] == forwarded) continue;
+      several |= forwarded >= 0;
+      forwarded = buffer[v];
+    }
+    for (int out : step.outputs) {
+      if (!ir.values[out].preallocate) buffer[out] = several ? -1 : forwarded;
+    }
+  }
+  return buffer;
+}
+
 // Per value, the value whose bytes it takes (itself, or under
-// PlanIR::in_place an input of its producer it overwrites: see
-// OpDef::inplace_inputs), with `t` made the lifetimes of these groups (the
-// first member's start to the last one's end; they touch only at the
-// overwriting step). `written_over` counts the values that take another's.
+// PlanIR::in_place the buffer of an input of its producer it overwrites:
+// see OpDef::inplace_inputs), with `t` made the lifetimes of these groups
+// (the first member's start to the last one's end; they touch only at the
+// overwriting step). A forwarded input's buffer may hold it or not: either
+// way the output may take the buffer once nothing later reads it.
+// `written_over` counts the values that take another's.
 std::vector<int> InPlaceGroups(const PlanIR& ir, Lifetimes& t,
                                int& written_over) {
   std::vector<int> owner(ir.values.size());
   for (size_t v = 0; v < owner.size(); ++v) owner[v] = static_cast<int>(v);
   if (!ir.in_place) return owner;
+  const std::vector<int> buffer = BuffersOf(ir);
   for (int s = 0; s < static_cast<int>(ir.steps.size()); ++s) {
     const PlanStep& step = ir.steps[s];
     if (step.outputs.empty()) continue;
     const int out = step.outputs[0];
     const PlanValue& o = ir.values[out];
+    const auto reads = [&](int b) {
+      return absl::c_count_if(step.inputs,
+                              [&](int v) { return v >= 0 && buffer[v] == b; });
+    };
     for (int k : step.inplace_inputs) {
-      const int in = step.inputs[k];
-      if (in < 0 || !ir.values[in].preallocate || !o.preallocate ||
-          ir.values[in].dtype != o.dtype ||
+      if (k >= static_cast<int>(step.inputs.size()) || step.inputs[k] < 0)
+        continue;
+      const int in = buffer[step.inputs[k]];
+      if (in < 0 || !o.preallocate || ir.values[in].dtype != o.dtype ||
           ir.values[in].shape.num_elements() != o.shape.num_elements() ||
-          t.last[in] != s || absl::c_count(step.inputs, in) != 1) {
+          t.last[in] != s || reads(in) != 1) {
         continue;
       }
       owner[out] = owner[in];

@@ -7,8 +7,9 @@
 // (OpDef::forwards_outputs: an Identity, a Reshape, a Switch) does, since
 // such an output may be the input's own buffer. Under PlanIR::in_place a
 // step's output 0 takes the bytes of an input it may overwrite
-// (PlanStep::inplace_inputs) of its dtype and size, read by no later step
-// and by no other input of its own. Internal to graph/.
+// (PlanStep::inplace_inputs), or of the buffer such an input forwards, of
+// its dtype and size, read by no later step and by no other input of its
+// own. Internal to graph/.
 //
 //   const ValueArena arena = ValueArena::Plan(ir);
 //   MINITF_ASSIGN_OR_RETURN(Tensor buffer, arena.Allocate());  // per instance

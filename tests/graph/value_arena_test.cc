@@ -131,13 +131,41 @@ TEST(ValueArenaTest, AFetchedInputIsNotWrittenOver) {
   EXPECT_NE(arena.offsets[3], arena.offsets[2]);
 }
 
-TEST(ValueArenaTest, AnInputAForwardedOutputKeepsIsNotWrittenOver) {
-  // Step 1 forwards v1 as v2 (an Identity), which step 2 reads: v1 lives
-  // to step 2, so step 2 writes v3 over neither (v2 has no bytes of its
-  // own).
+// InPlaceChain() with step 1 forwarding v1 as v2 (an Identity, a Reshape).
+PlanIR ForwardingChain() {
   PlanIR ir = InPlaceChain();
   ir.values[2].preallocate = false;
   ir.steps[1].inplace_inputs.clear();
+  return ir;
+}
+
+TEST(ValueArenaTest, AStepWritesOverTheBufferItReadsThroughAForward) {
+  // Step 2 reads v1 last, through v2: it writes v3 over v1's bytes.
+  PlanIR ir = ForwardingChain();
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_EQ(arena.offsets[2], -1);
+  EXPECT_EQ(arena.offsets[3], arena.offsets[1]);
+  EXPECT_EQ(arena.written_over, 1);
+}
+
+TEST(ValueArenaTest, NotWhenTheForwardedBufferIsReadLater) {
+  // v1 forwarded as v2 to step 2, and read by step 3 too.
+  PlanIR ir = ForwardingChain();
+  ir.values.push_back(ir.values[1]);  // v4
+  PlanStep reader{.node = nullptr};
+  reader.inputs = {1};
+  reader.outputs = {4};
+  ir.steps.push_back(reader);
+  const ValueArena arena = ValueArena::Plan(ir);
+  EXPECT_NE(arena.offsets[3], arena.offsets[1]);
+  EXPECT_EQ(arena.written_over, 0);
+}
+
+TEST(ValueArenaTest, NotOverABufferTheStepAlsoReadsThroughAForward) {
+  // Step 2 reads v1 itself and v2, v1 forwarded (Mul(x, reshape(x))).
+  PlanIR ir = ForwardingChain();
+  ir.steps[2].inputs = {2, 1};
+  ir.steps[2].inplace_inputs = {0, 1};
   const ValueArena arena = ValueArena::Plan(ir);
   EXPECT_NE(arena.offsets[3], arena.offsets[1]);
   EXPECT_EQ(arena.written_over, 0);
@@ -145,7 +173,7 @@ TEST(ValueArenaTest, AnInputAForwardedOutputKeepsIsNotWrittenOver) {
 
 TEST(ValueArenaTest, OnlyAnInputOfTheOutputsDtypeAndSizeIsWrittenOver) {
   PlanIR ir = InPlaceChain();
-  ir.values[2].shape = Shape{512};  // a reduction's output
+  ir.values[2].shape = Shape{512};        // a reduction's output
   ir.values[3].dtype = DataType::kInt32;  // a cast's
   const ValueArena arena = ValueArena::Plan(ir);
   EXPECT_NE(arena.offsets[2], arena.offsets[1]);

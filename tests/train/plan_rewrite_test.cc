@@ -311,9 +311,9 @@ int64_t WrittenInPlace(const std::string& dump, const std::string& step) {
 
 // memory_optimization: the dense layers' updates run right after their
 // gradients, before the convolutions' backward pass, whose values then
-// take the gradients' bytes, and activation gradients (blocked ones too)
-// and the loss's arithmetic write over inputs that die there; the training
-// is the same.
+// take the gradients' bytes, and activation gradients (blocked ones too,
+// and through a reshape) and the loss's arithmetic write over inputs that
+// die there; the training is the same.
 TEST(PlanRewriteTest, UpdatesRunAsSoonAsTheirGradients) {
   Graph graph;
   GraphGuard guard(graph);
@@ -337,6 +337,14 @@ TEST(PlanRewriteTest, UpdatesRunAsSoonAsTheirGradients) {
       early.plan_dump, "ReluGrad 'gradients/Relu_1_grad/ReluGrad'");
   ASSERT_EQ(relu_grad.size(), 3u) << early.plan_dump;
   EXPECT_EQ(relu_grad[2], relu_grad[0]);  // (dy, y) -> dx
+  // The elu's gradient, hoisted before the pooling's, reads the dense
+  // layer's input gradient through the flatten's reshape and writes over it.
+  const std::vector<std::string> elu_grad =
+      ValueOffsets(early.plan_dump, "'gradients/Elu_grad/EluGrad'");
+  const std::vector<std::string> dense_grad =
+      ValueOffsets(early.plan_dump, "'gradients/MatMul_grad/MatMul'");
+  ASSERT_FALSE(elu_grad.empty() || dense_grad.empty()) << early.plan_dump;
+  EXPECT_EQ(elu_grad.back(), dense_grad.back());
 }
 
 // An activation gradient whose inputs come in different layouts (the
