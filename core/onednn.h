@@ -92,8 +92,11 @@ class ScratchArena {
 // steps (VariableSlot::layout). `blocked` takes the row-major tensor's
 // bytes, no padding; `plain` describes the row-major tensor in the same
 // logical dims (an NHWC activation is {N, C, H, W} with NHWC strides; a
-// dense kernel [in, out] is {out, in} with strides {1, out}), so a reader
-// can reorder one into the other.
+// dense kernel [in, out] is {out, in} with strides {1, out}, or, read over
+// a flattened blocked activation, its 4-D view {H, W, C, out} row-major:
+// ops/math/flattened_dense.h), so a reader can reorder one into the other.
+// A view (Reshape) of a blocked value carries the value's layout, in the
+// value's dims.
 struct BlockedLayout {
   dnnl::memory::desc plain, blocked;
 };

@@ -57,6 +57,9 @@ struct PlanStep {
   // Computes in bfloat16 (RewriterConfig::auto_mixed_precision): see
   // PrepareContext::compute_bfloat16.
   bool bfloat16 = false;
+  // The kernel a pass gave the step takes blocked inputs and may write
+  // blocked outputs, as a layout-aware op's does (OpDef::layout_aware).
+  bool layout_aware = false;
 };
 
 struct PlanIR {

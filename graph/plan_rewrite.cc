@@ -17,14 +17,18 @@ std::vector<PlanRewrite>& Rewrites() {
 }
 
 // Layout propagation: a float value with elements, neither fed nor
-// fetched, whose producer and readers are all layout aware (OpDef) may be
-// written in the producer's blocked layout; each reader takes it as it
-// comes (reordering only if its own primitive wants yet another).
+// fetched, whose producer and readers are all layout aware (OpDef, or a
+// pass's kernel: PlanStep::layout_aware) may be written in the producer's
+// blocked layout; each reader takes it as it comes (reordering only if its
+// own primitive wants yet another). A layout-aware step that forwards its
+// input (a view: Reshape, ReshapeLike) gives its output the input's layout,
+// so its input may block only when its output may.
 absl::Status PropagateLayouts(PlanIR& ir) {
   const PlanUses uses(ir);
-  auto aware = [&ir](int step) {
-    const OpDef* def = LookupOp(ir.steps[step].node->type());
-    return def != nullptr && def->layout_aware;
+  auto def = [&ir](int step) { return LookupOp(ir.steps[step].node->type()); };
+  auto aware = [&](int step) {
+    return ir.steps[step].layout_aware ||
+           (def(step) != nullptr && def(step)->layout_aware);
   };
   for (int v = 0; v < static_cast<int>(ir.values.size()); ++v) {
     PlanValue& value = ir.values[v];
@@ -45,6 +49,15 @@ absl::Status PropagateLayouts(PlanIR& ir) {
       readers_agree &= aware(c) && (f.empty() || format.empty() || f == format);
     }
     value.may_block = readers_agree;
+  }
+  // Latest views first: a view's input is produced before it.
+  for (int s = static_cast<int>(ir.steps.size()) - 1; s >= 0; --s) {
+    const PlanStep& step = ir.steps[s];
+    if (!aware(s) || def(s) == nullptr || !def(s)->forwards_outputs ||
+        step.inputs.empty() || step.inputs[0] < 0 || step.outputs.empty()) {
+      continue;
+    }
+    ir.values[step.inputs[0]].may_block &= ir.values[step.outputs[0]].may_block;
   }
   return absl::OkStatus();
 }

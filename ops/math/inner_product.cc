@@ -1,5 +1,6 @@
 #include "minitf/ops/math/inner_product.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "minitf/graph/op_registry.h"
+#include "minitf/ops/math/flattened_dense.h"
 #include "minitf/ops/nn/weight_layouts.h"
 
 namespace minitf {
@@ -95,6 +97,10 @@ Dims DimsOf(Role role, const Shape& a, const Shape& b) {
 
 // One MatMul step of a dense layer on oneDNN's inner product, W in
 // `layout`: read (forward, backward data) or written (backward weights).
+// On a flattened layout (flattened_dense.h) the layer's input x, and its
+// gradient, are the flattened activation's blocked bytes: x is reordered
+// into that layout when it arrives otherwise, the gradient written in it
+// when its readers take it, else reordered to row-major.
 class InnerProductStep : public NonEmptyKernel {
  public:
   InnerProductStep(Role role, MatMulFusion fusion, Layout layout)
@@ -103,16 +109,29 @@ class InnerProductStep : public NonEmptyKernel {
  protected:
   absl::Status PrepareNonEmpty(const PrepareContext& ctx) override {
     const Dims d = DimsOf(role_, ctx.input_shapes[0], ctx.input_shapes[1]);
-    const memory::desc& w = layout_->blocked;
+    const memory::desc w = WeightsAs2D(*layout_);
     const bool bf16 = ctx.compute_bfloat16;
+    flattened_ = IsFlattened(*layout_);
+    if (flattened_) {
+      const BlockedLayout x = FlattenedSource(*layout_, d.m);
+      if (role_ == Role::kBackwardData) {
+        source_.InitOutput(x.plain, x.blocked, ctx.may_block(0));
+      } else {
+        const BlockedLayout* arriving = ctx.input_layout(0);
+        if (arriving != nullptr && arriving->blocked.dims() != x.plain.dims()) {
+          return absl::InternalError("the flattened input has other dims");
+        }
+        source_.InitInput(x.plain, arriving, x.blocked);
+      }
+    }
     memory::desc scratchpad;
     switch (role_) {
       case Role::kForward: {
         const auto pd = ForwardPd(d, w, fusion_, bf16);
         primitive_ = dnnl::inner_product_forward(pd);
         scratchpad = pd.scratchpad_desc();
-        BindInput(DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
-        BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+        BindInput(ctx, DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
+        BindInput(ctx, DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
         // Output 1, when the plan has it: the shared bfloat16 copy of W.
         if (ctx.output_shapes.size() > 1) {
           const memory::desc shared = SharedBFloat16Weights(d, w);
@@ -126,7 +145,7 @@ class InnerProductStep : public NonEmptyKernel {
           writes_copy_ = true;
         }
         if (fusion_.bias)
-          BindInput(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), 2);
+          BindInput(ctx, DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), 2);
         BindOutput(DNNL_ARG_DST, RowMajor(d.m, d.n));
         break;
       }
@@ -134,15 +153,16 @@ class InnerProductStep : public NonEmptyKernel {
         const auto pd = BackwardDataPd(d, w, bf16);
         primitive_ = dnnl::inner_product_backward_data(pd);
         scratchpad = pd.scratchpad_desc();
-        BindInput(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), pd.diff_dst_desc(), 0);
+        BindInput(ctx, DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n),
+                  pd.diff_dst_desc(), 0);
         // Input 2, when the plan has it: the forward's bfloat16 copy of W,
         // read instead of W.
         if (ctx.input_shapes.size() > 2) {
-          BindInput(DNNL_ARG_WEIGHTS, SharedBFloat16Weights(d, w),
+          BindInput(ctx, DNNL_ARG_WEIGHTS, SharedBFloat16Weights(d, w),
                     pd.weights_desc(), 1);
           weights_input_ = 2;
         } else {
-          BindInput(DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
+          BindInput(ctx, DNNL_ARG_WEIGHTS, w, pd.weights_desc(), 1);
         }
         BindOutput(DNNL_ARG_DIFF_SRC, RowMajor(d.m, d.k));
         break;
@@ -151,8 +171,9 @@ class InnerProductStep : public NonEmptyKernel {
         const auto pd = BackwardWeightsPd(d, w, bf16);
         primitive_ = dnnl::inner_product_backward_weights(pd);
         scratchpad = pd.scratchpad_desc();
-        BindInput(DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
-        BindInput(DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n), pd.diff_dst_desc(), 1);
+        BindInput(ctx, DNNL_ARG_SRC, RowMajor(d.m, d.k), pd.src_desc(), 0);
+        BindInput(ctx, DNNL_ARG_DIFF_DST, RowMajor(d.m, d.n),
+                  pd.diff_dst_desc(), 1);
         BindOutput(DNNL_ARG_DIFF_WEIGHTS, w);
         break;
       }
@@ -164,8 +185,13 @@ class InnerProductStep : public NonEmptyKernel {
   }
 
   absl::Status ComputeNonEmpty(KernelContext& ctx) override {
+    const bool flattened_input = flattened_ && role_ != Role::kBackwardData;
     for (int i = 0; i < num_inputs_; ++i) {
       const void* data = ctx.input(i == 1 ? weights_input_ : i).raw_data();
+      if (i == 0 && flattened_input) {
+        source_.BindInput(data);
+        data = source_.memory().get_data_handle();
+      }
       if (i == 1 && writes_copy_ && !copy_.reorders()) {
         inputs_[1].BindInputInto(data, ctx.output(1).raw_data());
       } else {
@@ -175,9 +201,22 @@ class InnerProductStep : public NonEmptyKernel {
     if (copy_.reorders()) {
       copy_.BindInputInto(ctx.input(1).raw_data(), ctx.output(1).raw_data());
     }
-    output_.set_data_handle(ctx.output(0).raw_data());
+    const bool flattened_output = flattened_ && role_ == Role::kBackwardData;
+    if (flattened_output) {
+      source_.BindOutput(ctx.output(0).raw_data());
+      output_.set_data_handle(source_.memory().get_data_handle());
+    } else {
+      output_.set_data_handle(ctx.output(0).raw_data());
+    }
     args_.Execute(primitive_);
+    if (flattened_output) source_.FinishOutput();
     return absl::OkStatus();
+  }
+
+  const BlockedLayout* output_layout(int i) const override {
+    return i == 0 && flattened_ && role_ == Role::kBackwardData
+               ? source_.layout()
+               : nullptr;
   }
 
   std::string DebugStringNonEmpty() const override {
@@ -193,7 +232,10 @@ class InnerProductStep : public NonEmptyKernel {
                     role_ == Role::kBackwardWeights ? "diff_dst:" : "weights:",
                     inputs_[1].DebugString());
     if (role_ == Role::kBackwardWeights) {
-      absl::StrAppend(&s, " diff_weights:", LayoutName(layout_->blocked));
+      absl::StrAppend(&s, " diff_weights:", LayoutName(WeightsAs2D(*layout_)));
+    }
+    if (flattened_) {
+      absl::StrAppend(&s, " flattened:", source_.DebugString());
     }
     if (writes_copy_) absl::StrAppend(&s, " writes the bfloat16 weights");
     if (weights_input_ != 1) absl::StrAppend(&s, " (the forward's)");
@@ -204,13 +246,17 @@ class InnerProductStep : public NonEmptyKernel {
   }
 
  private:
-  // Binds argument `arg` to input `index`, held in `given` and read by the
-  // primitive in `chosen` (a port reorders when they differ). Inputs bind
-  // in index order.
-  void BindInput(int arg, const memory::desc& given, const memory::desc& chosen,
-                 int index) {
+  // Binds argument `arg` to input `index`, held in `given` (or the layout
+  // it arrives in) and read by the primitive in `chosen` (a port reorders
+  // when they differ). Inputs bind in index order. A flattened input
+  // arrives through source_, in the bytes `given` describes.
+  void BindInput(const PrepareContext& ctx, int arg, const memory::desc& given,
+                 const memory::desc& chosen, int index) {
     DnnlPort& port = inputs_[index];
-    port.Init(given, chosen, /*is_input=*/true);
+    const bool through_source =
+        index == 0 && flattened_ && role_ != Role::kBackwardData;
+    port.InitInput(given, through_source ? nullptr : ctx.input_layout(index),
+                   chosen);
     args_.Add(arg, port.memory());
     num_inputs_ = index + 1;
   }
@@ -232,6 +278,10 @@ class InnerProductStep : public NonEmptyKernel {
   bool writes_copy_ = false;
   DnnlPort copy_;
   int weights_input_ = 1;
+  // A flattened layout's input x (reordered into the blocked layout the
+  // product reads) or, for backward data, its gradient (written so).
+  bool flattened_ = false;
+  DnnlPort source_;
   memory output_;
   PrimitiveArgs args_;
 };
@@ -322,14 +372,14 @@ Dims StepDims(const PlanIR& ir, int s, Role role) {
 // a new plan value (its output 1) that the backward-data steps after it read
 // (their input 2) instead of converting W again.
 void ShareBFloat16Weights(PlanIR& ir, const DenseWeights& dense,
-                          const BlockedLayout& layout) {
+                          const memory::desc& weights) {
   if (dense.forward.size() != 1 || dense.backward_data.empty()) return;
   const int f = dense.forward[0];
   for (int b : dense.backward_data) {
     if (b < f) return;
   }
   const size_t bytes =
-      SharedBFloat16Weights(StepDims(ir, f, Role::kForward), layout.blocked)
+      SharedBFloat16Weights(StepDims(ir, f, Role::kForward), weights)
           .get_size();
   const int copy = static_cast<int>(ir.values.size());
   ir.values.push_back(
@@ -342,6 +392,37 @@ void ShareBFloat16Weights(PlanIR& ir, const DenseWeights& dense,
     ir.steps[b].refs.push_back(nullptr);
     ir.steps[b].fused_ops.push_back("forward's bfloat16 weights");
   }
+}
+
+// When the layer's input is the flatten of an activation that can stay
+// blocked (flattened_dense.h): the layout over the kernel's 4-D view that
+// keeps `weights`' bytes for the permuted rows. Marks the flatten, the
+// layer's products and the input gradient's reshapes layout aware, so that
+// layout propagation keeps the activation and its gradient blocked
+// through them. Null otherwise.
+Layout Flattened(PlanIR& ir, const PlanUses& uses, const DenseWeights& dense,
+                 const memory::desc& weights) {
+  std::vector<int> readers = dense.forward;
+  readers.push_back(dense.trained.gradient);
+  const auto flat = FindFlatten(ir, uses, readers, dense.backward_data);
+  if (!flat) return nullptr;
+  auto layout = FlattenedWeights(weights, flat->source_shape);
+  if (!layout) return nullptr;
+  ir.steps[flat->reshape].layout_aware = true;
+  for (int s : readers) ir.steps[s].layout_aware = true;
+  for (int s : flat->reshapes) ir.steps[s].layout_aware = true;
+  // A backward-data step may write the gradient blocked when only those
+  // reshapes read it.
+  for (int b : dense.backward_data) {
+    const int g = ir.steps[b].outputs[0];
+    bool reshaped = !uses.fetched[g];
+    for (int c : uses.consumers[g]) {
+      reshaped &= std::find(flat->reshapes.begin(), flat->reshapes.end(), c) !=
+                  flat->reshapes.end();
+    }
+    ir.steps[b].layout_aware = reshaped;
+  }
+  return std::make_shared<BlockedLayout>(*std::move(layout));
 }
 
 }  // namespace
@@ -367,9 +448,12 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
       for (int s : *steps) same_precision &= ir.steps[s].bfloat16 == bf16;
     }
     if (!same_precision) continue;
-    const Layout layout =
-        ChooseLayout(bf16 ? dims.back() : dims.front(), dims, bf16);
+    Layout layout = ChooseLayout(bf16 ? dims.back() : dims.front(), dims, bf16);
     if (layout == nullptr) continue;
+    const memory::desc weights = layout->blocked;
+    if (auto flattened = Flattened(ir, uses, *dense, weights)) {
+      layout = std::move(flattened);
+    }
     for (int s : dense->forward)
       ir.steps[s].kernel = StepKernel(Role::kForward, {}, layout);
     for (int s : dense->backward_data)
@@ -377,7 +461,7 @@ absl::Status DenseWeightLayouts(PlanIR& ir) {
     ir.steps[dense->trained.gradient].kernel =
         StepKernel(Role::kBackwardWeights, {}, layout);
     nn::AdoptLayout(ir, dense->trained, layout);
-    if (bf16) ShareBFloat16Weights(ir, *dense, *layout);
+    if (bf16) ShareBFloat16Weights(ir, *dense, weights);
   }
   return absl::OkStatus();
 }

@@ -3,7 +3,10 @@
 // optimizer (RewriterConfig::layout_optimizer) finds a variable read only
 // as the right operand of MatMuls (x·W and, for the input gradient, g·Wᵀ)
 // and updated only by an elementwise optimizer step fed by its gradient
-// xᵀ·g, and gives all of them, and the optimizer's slots, that layout.
+// xᵀ·g, and gives all of them, and the optimizer's slots, that layout. When
+// the layer's input is the flatten of a blocked activation, the layout's
+// rows follow the activation's blocked order (flattened_dense.h), and the
+// products read the activation, and write its gradient, as they are.
 // Internal to ops/; MatMul's own file (matmul.cc) registers the pass.
 //
 //   RegisterPlanRewrite({.name = "DenseWeightLayouts",

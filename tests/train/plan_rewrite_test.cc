@@ -491,6 +491,124 @@ TEST(PlanRewriteTest, PlansWithControlFlowAreRewritten) {
       PortLayout(both.rewritten.plan_dump, "'Conv2D' (", "dst"), "aB"));
 }
 
+// conv 3x3x16 SAME relu [then a Mul by 1.5, which reads and writes
+// row-major], max pool 2, flatten, dense 64 relu, dense 10, Momentum: the
+// first dense layer reads the pooled activations through the flatten.
+Net FlattenedCnn(bool row_major_pooling) {
+  Net net;
+  Output images = placeholder(float32, {4, 8, 8, 3}, "images");
+  Output labels = placeholder(int32, {4}, "labels");
+  Variable k1 = Weights({3, 3, 3, 16}, 41, 0.3f, "k1");
+  Variable b1 = Weights({16}, 42, 0.1f, "b1");
+  Variable w3 = Weights({256, 64}, 43, 0.1f, "w3");
+  Variable b3 = Weights({64}, 44, 0.1f, "b3");
+  Variable w4 = Weights({64, 10}, 45, 0.2f, "w4");
+  net.variables = {k1, b1, w3, b3, w4};
+  Output h = nn::relu(nn::bias_add(
+      nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
+  if (row_major_pooling) h = multiply(h, constant(1.5f));
+  h = nn::max_pool(h, {.ksize = {2}, .strides = {2}, .padding = "VALID"});
+  h = nn::relu(
+      nn::bias_add(matmul(reshape(h, {4, 256}), w3.value()), b3.value()));
+  Output logits = matmul(h, w4.value());
+  net.loss =
+      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+  net.train_op = train::MomentumOptimizer(0.05, 0.9).minimize(net.loss);
+  net.batch = [images, labels](int step) {
+    return FeedDict{
+        {images,
+         Tensor::FromVector(Pseudorandom(4 * 8 * 8 * 3, 500 + step, 1.0f),
+                            {4, 8, 8, 3})},
+        {labels, Tensor::FromVector(std::vector<int32_t>{1, 5, 2, 7}, {4})}};
+  };
+  return net;
+}
+
+constexpr const char* kDense = "'MatMul' (";
+constexpr const char* kDenseInputGrad = "'gradients/MatMul_grad/MatMul' (";
+constexpr const char* kDenseKernelGrad = "'gradients/MatMul_grad/MatMul_1' (";
+
+// A dense layer on a flatten of blocked activations reads them, and writes
+// their gradient, blocked: the kernel and its Momentum slot stay in a
+// layout whose rows follow the pooled activations' blocked order, and
+// nothing reorders between the pooling and the dense layer, nor between
+// the dense layer's input gradient and the pooling's gradient. Training
+// gives the row-major plan's losses and weights, also when every variable
+// is fetched after each step (the kernel converted back and forth).
+TEST(PlanRewriteTest, DenseLayerReadsThePoolingBlockedThroughTheFlatten) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = FlattenedCnn(/*row_major_pooling=*/false);
+  const PlainAndRewritten both =
+      TrainBothWays(graph, net, {"flattened:aB", "w3 in ", "w3/Momentum in "});
+  ExpectSameTraining(both.plain, Train(graph, net, {}, true), net);
+  ExpectPortsIn(both.rewritten.plan_dump, "aB",
+                {{"'MaxPool' (", "out"},
+                 {"'Reshape' (", "in"},  // a view: "view in:aBcd16b"
+                 {kDense, "flattened"},
+                 {kDenseKernelGrad, "flattened"},
+                 {kDenseInputGrad, "flattened"},
+                 {"'gradients/Reshape_grad/Reshape' (", "in"},
+                 {"'gradients/MaxPool_grad/MaxPoolGrad' (", "in2"}});
+  // The products themselves read and write 2-D row-major bytes.
+  EXPECT_EQ(PortLayout(both.rewritten.plan_dump, kDense, "data"), "ab");
+  EXPECT_EQ(PortLayout(both.rewritten.plan_dump, kDenseKernelGrad, "src"),
+            "ab");
+}
+
+// When the pooled activations arrive row-major after all (the pooling reads
+// a Mul's row-major output), the flattened dense layer reorders them into
+// the layout its kernel's rows follow, and trains as the row-major plan.
+// Its input gradient, which the pooling's gradient takes as it comes, stays
+// blocked, unless someone else reads it (here a fetch of its reshape).
+TEST(PlanRewriteTest, FlattenedDenseLayerReordersARowMajorInput) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const Net net = FlattenedCnn(/*row_major_pooling=*/true);
+  const PlainAndRewritten both = TrainBothWays(graph, net, {"w3 in "});
+  const std::string& dump = both.rewritten.plan_dump;
+  EXPECT_TRUE(absl::StartsWith(PortLayout(dump, "'MaxPool' (", "out"), "acdb"));
+  for (const char* step : {kDense, kDenseKernelGrad}) {
+    EXPECT_TRUE(
+        absl::StartsWith(PortLayout(dump, step, "flattened"), "acdb->aB"))
+        << step << ": " << PortLayout(dump, step, "flattened");
+  }
+  ExpectPortsIn(dump, "aB", {{kDenseInputGrad, "flattened"}});
+
+  const Output reshaped =
+      graph.get_tensor_by_name("gradients/Reshape_grad/Reshape:0");
+  std::vector<Tensor> fetched[2];
+  for (int rewritten = 0; rewritten < 2; ++rewritten) {
+    RewriterConfig config;
+    if (!rewritten) config = {.remapping = false, .layout_optimizer = false};
+    Session sess(graph, {.graph_options = {.rewrite_options = config},
+                         .log_compiled_plans = true});
+    std::ostringstream out;
+    std::streambuf* clog = std::clog.rdbuf(out.rdbuf());
+    EXPECT_TRUE(sess.run(global_variables_initializer()).ok());
+    for (int step = 0; step < 3; ++step) {
+      auto result =
+          sess.run(net.batch(step), {net.loss, reshaped}, {net.train_op});
+      EXPECT_TRUE(result.ok()) << result.status();
+      if (result.ok()) fetched[rewritten].push_back((*result)[1]);
+    }
+    std::clog.rdbuf(clog);
+    if (rewritten) {
+      EXPECT_TRUE(absl::StartsWith(
+          PortLayout(out.str(), kDenseInputGrad, "flattened"), "aB"))
+          << out.str();
+      EXPECT_TRUE(absl::StrContains(
+          PortLayout(out.str(), kDenseInputGrad, "flattened"), "->acdb"))
+          << out.str();
+    }
+  }
+  ASSERT_EQ(fetched[0].size(), 3u);
+  ASSERT_EQ(fetched[1].size(), 3u);
+  for (int step = 0; step < 3; ++step) {
+    ExpectNear(fetched[1][step], fetched[0][step], 1e-5f);
+  }
+}
+
 // A BiasAdd whose input someone else also reads (here: a fetch) stays a
 // step of its own: fusing it would hide the convolution's output.
 TEST(PlanRewriteTest, AFetchedIntermediateIsNotFused) {
