@@ -220,6 +220,26 @@ TEST(MixedPrecisionTest, DenseLayersOnBlockedWeightsTrainAsInFloat32) {
               HasSubstr(":bf16"));
 }
 
+// A dense layer on the flatten of blocked pooled activations keeps its
+// float32 kernel in the layout whose rows follow their blocked order, and
+// its products read bfloat16 copies of the activations as they arrive: it
+// trains as in float32, also with every variable fetched after each step.
+TEST(MixedPrecisionTest, AFlattenedDenseLayerTrainsAsInFloat32) {
+  Graph graph;
+  GraphGuard guard(graph);
+  const test::Net net = test::FlattenedCnn(/*row_major_pooling=*/false);
+  const test::Trained f32 = test::Train(graph, net, {});
+  const test::Trained mixed =
+      test::Train(graph, net, kMixed, /*fetch_each_step=*/true);
+  ExpectTrainsAsFloat32(f32, mixed, /*weight_tolerance=*/0.1);
+  const std::string& dump = mixed.plan_dump;
+  EXPECT_THAT(dump, HasSubstr("MatMul+BiasAdd+Relu [bfloat16] 'MatMul'"));
+  EXPECT_THAT(test::PortLayout(dump, "[bfloat16] 'MatMul'", "flattened"),
+              ::testing::StartsWith("aB"));
+  EXPECT_THAT(dump, HasSubstr(", w3 in "));  // (its 4-D view, "CDab16c64d")
+  EXPECT_THAT(dump, Not(HasSubstr("ref:")));
+}
+
 // A dense layer under training whose input gradient is fetched: its forward
 // product (fused with bias and relu) converts the float32 kernel to bfloat16
 // once, into a plan value that the input gradient's product reads as it is.

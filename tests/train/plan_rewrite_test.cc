@@ -492,39 +492,6 @@ TEST(PlanRewriteTest, PlansWithControlFlowAreRewritten) {
       PortLayout(both.rewritten.plan_dump, "'Conv2D' (", "dst"), "aB"));
 }
 
-// conv 3x3x16 SAME relu [then a Mul by 1.5, which reads and writes
-// row-major], max pool 2, flatten, dense 64 relu, dense 10, Momentum: the
-// first dense layer reads the pooled activations through the flatten.
-Net FlattenedCnn(bool row_major_pooling) {
-  Net net;
-  Output images = placeholder(float32, {4, 8, 8, 3}, "images");
-  Output labels = placeholder(int32, {4}, "labels");
-  Variable k1 = Weights({3, 3, 3, 16}, 41, 0.3f, "k1");
-  Variable b1 = Weights({16}, 42, 0.1f, "b1");
-  Variable w3 = Weights({256, 64}, 43, 0.1f, "w3");
-  Variable b3 = Weights({64}, 44, 0.1f, "b3");
-  Variable w4 = Weights({64, 10}, 45, 0.2f, "w4");
-  net.variables = {k1, b1, w3, b3, w4};
-  Output h = nn::relu(nn::bias_add(
-      nn::conv2d(images, k1.value(), {.padding = "SAME"}), b1.value()));
-  if (row_major_pooling) h = multiply(h, constant(1.5f));
-  h = nn::max_pool(h, {.ksize = {2}, .strides = {2}, .padding = "VALID"});
-  h = nn::relu(
-      nn::bias_add(matmul(reshape(h, {4, 256}), w3.value()), b3.value()));
-  Output logits = matmul(h, w4.value());
-  net.loss =
-      reduce_mean(nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
-  net.train_op = train::MomentumOptimizer(0.05, 0.9).minimize(net.loss);
-  net.batch = [images, labels](int step) {
-    return FeedDict{
-        {images,
-         Tensor::FromVector(Pseudorandom(4 * 8 * 8 * 3, 500 + step, 1.0f),
-                            {4, 8, 8, 3})},
-        {labels, Tensor::FromVector(std::vector<int32_t>{1, 5, 2, 7}, {4})}};
-  };
-  return net;
-}
-
 constexpr const char* kDense = "'MatMul' (";
 constexpr const char* kDenseInputGrad = "'gradients/MatMul_grad/MatMul' (";
 constexpr const char* kDenseKernelGrad = "'gradients/MatMul_grad/MatMul_1' (";
@@ -539,7 +506,7 @@ constexpr const char* kDenseKernelGrad = "'gradients/MatMul_grad/MatMul_1' (";
 TEST(PlanRewriteTest, DenseLayerReadsThePoolingBlockedThroughTheFlatten) {
   Graph graph;
   GraphGuard guard(graph);
-  const Net net = FlattenedCnn(/*row_major_pooling=*/false);
+  const Net net = test::FlattenedCnn(/*row_major_pooling=*/false);
   const PlainAndRewritten both =
       TrainBothWays(graph, net, {"flattened:aB", "w3 in ", "w3/Momentum in "});
   ExpectSameTraining(both.plain, Train(graph, net, {}, true), net);
@@ -565,7 +532,7 @@ TEST(PlanRewriteTest, DenseLayerReadsThePoolingBlockedThroughTheFlatten) {
 TEST(PlanRewriteTest, FlattenedDenseLayerReordersARowMajorInput) {
   Graph graph;
   GraphGuard guard(graph);
-  const Net net = FlattenedCnn(/*row_major_pooling=*/true);
+  const Net net = test::FlattenedCnn(/*row_major_pooling=*/true);
   const PlainAndRewritten both = TrainBothWays(graph, net, {"w3 in "});
   const std::string& dump = both.rewritten.plan_dump;
   EXPECT_TRUE(absl::StartsWith(PortLayout(dump, "'MaxPool' (", "out"), "acdb"));
@@ -616,7 +583,7 @@ TEST(PlanRewriteTest, FlattenedDenseLayerReordersARowMajorInput) {
 TEST(PlanRewriteTest, BlockedVariablesAreCheckpointedRowMajor) {
   Graph graph;
   GraphGuard guard(graph);
-  const Net net = FlattenedCnn(/*row_major_pooling=*/false);
+  const Net net = test::FlattenedCnn(/*row_major_pooling=*/false);
   train::Saver saver;
   const std::string dir = ::testing::TempDir() + "/minitf_blocked_ckpt";
   std::filesystem::remove_all(dir);
