@@ -120,6 +120,12 @@ std::optional<Flatten> FindFlatten(const PlanIR& ir, const PlanUses& uses,
     if (!gradient_reshape) return std::nullopt;
     flat.reshapes.push_back(c);
   }
+  for (int b : backward_data) {
+    const int g = ir.steps[b].outputs[0];
+    bool reshaped = !uses.fetched[g];
+    for (int c : uses.consumers[g]) reshaped &= Contains(flat.reshapes, c);
+    if (reshaped) flat.blocked_gradients.push_back(b);
+  }
   return flat;
 }
 

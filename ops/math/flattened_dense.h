@@ -33,14 +33,18 @@ namespace minitf {
 struct Flatten {
   int reshape = -1;           // the Reshape [m, H, W, C] -> [m, H*W*C]
   std::vector<int> reshapes;  // ReshapeLike steps of the input gradient back
-  Shape source_shape;         // X's [m, H, W, C]
+  // The backward-data steps whose output only those reshapes read: they
+  // may write the input gradient blocked.
+  std::vector<int> blocked_gradients;
+  Shape source_shape;  // X's [m, H, W, C]
 };
 
 // The flatten every step in `readers` reads as its input 0, when X may
 // arrive blocked and nothing else sees the flattened value: a Reshape of a
 // 4-D float value written by a layout-aware NHWC step, neither fetched,
 // the flattened value read by `readers` alone. `reshapes` takes the
-// ReshapeLike steps that give a `backward_data` step's output X's shape.
+// ReshapeLike steps that give a `backward_data` step's output X's shape,
+// `blocked_gradients` the steps whose output nothing else reads.
 std::optional<Flatten> FindFlatten(const PlanIR& ir, const PlanUses& uses,
                                    const std::vector<int>& readers,
                                    const std::vector<int>& backward_data);

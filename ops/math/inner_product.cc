@@ -1,6 +1,5 @@
 #include "minitf/ops/math/inner_product.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -396,10 +395,11 @@ void ShareBFloat16Weights(PlanIR& ir, const DenseWeights& dense,
 
 // When the layer's input is the flatten of an activation that can stay
 // blocked (flattened_dense.h): the layout over the kernel's 4-D view that
-// keeps `weights`' bytes for the permuted rows. Marks the flatten, the
-// layer's products and the input gradient's reshapes layout aware, so that
-// layout propagation keeps the activation and its gradient blocked
-// through them. Null otherwise.
+// keeps `weights`' bytes for the permuted rows. Marks layout aware the
+// flatten, the layer's products, the input gradient's reshapes and the
+// backward-data steps only they read from, so that layout propagation
+// keeps the activation and its gradient blocked through them. Null
+// otherwise.
 Layout Flattened(PlanIR& ir, const PlanUses& uses, const DenseWeights& dense,
                  const memory::desc& weights) {
   std::vector<int> readers = dense.forward;
@@ -411,17 +411,7 @@ Layout Flattened(PlanIR& ir, const PlanUses& uses, const DenseWeights& dense,
   ir.steps[flat->reshape].layout_aware = true;
   for (int s : readers) ir.steps[s].layout_aware = true;
   for (int s : flat->reshapes) ir.steps[s].layout_aware = true;
-  // A backward-data step may write the gradient blocked when only those
-  // reshapes read it.
-  for (int b : dense.backward_data) {
-    const int g = ir.steps[b].outputs[0];
-    bool reshaped = !uses.fetched[g];
-    for (int c : uses.consumers[g]) {
-      reshaped &= std::find(flat->reshapes.begin(), flat->reshapes.end(), c) !=
-                  flat->reshapes.end();
-    }
-    ir.steps[b].layout_aware = reshaped;
-  }
+  for (int s : flat->blocked_gradients) ir.steps[s].layout_aware = true;
   return std::make_shared<BlockedLayout>(*std::move(layout));
 }
 
